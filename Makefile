@@ -1,0 +1,50 @@
+# aar: `make help` lists the targets. Every target sets up .venv first when needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup test test-fast lint format typecheck docs lab report clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv with aar (editable) and its dev extras
+
+test: $(STAMP) ## Set up if needed, then run lint and the whole test suite
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## Run the tests not marked slow
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+format: $(STAMP) ## Format the code with ruff
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+typecheck: $(STAMP) ## mypy over the package
+	$(BIN)/mypy
+
+docs: $(STAMP) ## Regenerate docs/data-dictionary.md from the schema
+	$(BIN)/python -c "import aar; open('docs/data-dictionary.md', 'w', encoding='utf-8').write(aar.data_dictionary())"
+
+lab: $(STAMP) ## Start JupyterLab on notebooks/
+	$(BIN)/jupyter lab notebooks/
+
+report: $(STAMP) ## Validate the sample dataset and summarise it (the comparative report comes with its issue)
+	$(BIN)/aar validate tests/data/lampung
+	$(BIN)/aar summary tests/data/lampung
+
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

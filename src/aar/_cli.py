@@ -1,0 +1,112 @@
+"""The `aar` command line: validate and summarise datasets (reports and batches come with their issues).
+
+Exit status: 0 done, 1 the data has problems (or a job failed), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from . import __version__
+from ._dataset import Validation, load, validate
+from ._errors import AarError, Problem
+from ._summary import incidents_by_group, operations_overview, phases_overview, table_sizes
+
+app = typer.Typer(
+    help="After-action analytics of election-security operations (OMB 2023-2024, OMP 2024).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+DatasetPath = Annotated[
+    Path,
+    typer.Argument(help="Dataset folder (CSV, Parquet or Excel files named after the tables) or one Excel workbook", exists=True, readable=True),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"aar {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit")] = False,
+) -> None:
+    """After-action analytics of election-security operations."""
+
+
+def _frame_table(frame: pl.DataFrame, title: str) -> RichTable:
+    table = RichTable(title=title, title_justify="left", show_lines=False)
+    for name, dtype in frame.schema.items():
+        table.add_column(name, justify="right" if dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+    return table
+
+
+def _print_problems(problems: tuple[Problem, ...]) -> None:
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for p in problems:
+        by_file[p.path or (f"table {p.table}" if p.table else "dataset")].append(p)
+    for where, group in by_file.items():
+        console.print(f"[bold]{where}[/bold]")
+        for p in group:
+            mark = "[red]error[/red]" if p.severity == "error" else "[yellow]warning[/yellow]"
+            console.print(f"  {mark} {p}", highlight=False, soft_wrap=True)
+
+
+@app.command("validate")
+def validate_command(path: DatasetPath) -> None:
+    """Check a dataset: print what it holds, or every problem found (file, sheet, row, column, value)."""
+    try:
+        result: Validation = validate(path)
+    except AarError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    if result.problems:
+        _print_problems(result.problems)
+    if not result.ok:
+        console.print(f"[red]{len(result.errors)} error(s)[/red], {len(result.warnings)} warning(s): the dataset is not valid.")
+        raise typer.Exit(1)
+    ds = result.dataset
+    assert ds is not None
+    label = " (synthetic data)" if ds.synthetic else ""
+    console.print(f"[green]valid[/green]: {ds.info.name}{label}, {len(result.warnings)} warning(s)")
+    console.print(_frame_table(table_sizes(ds), "Rows per table"))
+
+
+@app.command("summary")
+def summary_command(path: DatasetPath) -> None:
+    """Print per operation its window, phases, regions, incidents by group, personnel-days, voters and TPS."""
+    try:
+        ds = load(path)
+    except AarError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    if ds.synthetic:
+        console.print("[bold yellow]SYNTHETIC DATA[/bold yellow]: not real incidents.")
+    console.print(_frame_table(operations_overview(ds), f"Operations in {ds.info.name}"))
+    console.print(_frame_table(phases_overview(ds), "Phases (national calendar) and incidents"))
+    console.print(_frame_table(incidents_by_group(ds), "Incidents by category group"))
+
+
+def main() -> None:
+    """Entry point of the `aar` command; usage errors exit 2, data problems 1."""
+    try:
+        app()
+    except AarError as exc:  # any error not handled by a command
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,371 @@
+"""The dataset model: `load` a dataset from disk (or `Dataset.from_frames` in memory) into an
+immutable `Dataset` of typed polars frames with the derived columns of the data model.
+
+Steps, each a pure function but the first: read the files (`aar._reading`); parse every cell after
+the schema and check each table (`aar._validation`); merge the dataset's tables with the shipped
+reference (a dataset row overrides the reference row with the same key, new rows extend it; a
+dataset's phase rows for an operation and province replace the reference's); check across tables;
+derive each incident's operation, phase and relative day and each deployment's personnel-days
+(`aar._derive`). Problems are collected from every step and reported together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import polars as pl
+
+from ._derive import assign_operations, assign_phases, deployment_days, expand_sitrep, phase_calendar, province_windows
+from ._errors import DataValidationError, Problem
+from ._reading import ROW, RawTable, Source, read_source, recognise
+from ._reference import Reference, operation_vocabulary, reference, region_index
+from ._schema import CATEGORY, SITREP, TABLES, Table
+from ._validation import Context, check_table, parse_field, parse_table, problems_from_frame, reported_cells
+
+_OVERRIDE_KEYS = {
+    "operations": ("operation_id",),
+    "operation_windows": ("operation_id", "province_code"),
+    "regions": ("region_code",),
+    "guard_patterns": ("operation_id", "region_code", "vulnerability"),
+}
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a dataset says about itself (dataset.toml) and where it came from."""
+
+    name: str
+    description: str = ""
+    synthetic: bool = False
+    licence: str = ""
+    path: str | None = None
+    checksum: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The outcome of validating a dataset: every problem, and the dataset when there is no error."""
+
+    problems: tuple[Problem, ...]
+    dataset: Dataset | None
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A loaded dataset: typed tables, the derived calendar, and what the dataset says of itself.
+
+    Immutable: the tables are polars frames (whose methods return new frames) held in a read-only
+    mapping; `with_tables` returns a new Dataset.
+
+    Tables: operations, operation_windows, phases, regions, electorate, deployments, incidents,
+    guard_patterns, improvement_plan (each a frame, empty when the dataset has none), plus
+    `windows` (each operation's window in each province) and `calendar` (its phases there).
+    """
+
+    info: DatasetInfo
+    tables: Mapping[str, pl.DataFrame]
+    warnings: tuple[Problem, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
+
+    def __getattr__(self, name: str) -> pl.DataFrame:
+        tables = object.__getattribute__(self, "tables")
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"Dataset has no table or attribute {name!r}; tables: {', '.join(tables)}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k}={v.height}" for k, v in self.tables.items())
+        return f"Dataset({self.info.name!r}{', synthetic' if self.info.synthetic else ''}: {sizes})"
+
+    @property
+    def synthetic(self) -> bool:
+        return self.info.synthetic
+
+    def with_tables(self, **tables: pl.DataFrame) -> Dataset:
+        """A new Dataset with some tables replaced (no re-validation: for derived, filtered views)."""
+        return Dataset(self.info, {**self.tables, **tables}, self.warnings)
+
+    @classmethod
+    def from_frames(cls, name: str = "in-memory", *, synthetic: bool = False, config: Mapping[str, Any] | None = None, **frames: pl.DataFrame) -> Dataset:
+        """Build a dataset from frames in memory, through the same parsing and validation as `load`.
+
+        >>> ds = Dataset.from_frames(incidents=pl.DataFrame({"incident_id": ["1"], "occurred_on": ["27/11/2024"],
+        ...     "region_code": ["Kota Metro"], "category": ["demo"]}))
+        >>> ds.incidents.select("operation_id", "phase", "relative_day").row(0)
+        ('OMP-2024', 'voting', 0)
+        """
+        tables = {}
+        for table_name, frame in frames.items():
+            if table_name not in TABLES and table_name != SITREP.name:
+                raise DataValidationError([Problem(f"unknown table {table_name!r}", expected=", ".join([*TABLES, SITREP.name]))])
+            schema = SITREP if table_name == SITREP.name else TABLES[table_name]
+            renamed = _rename_to_schema(frame, schema)
+            tables[table_name] = RawTable(table_name, renamed.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW)), f"<{table_name}>", None, None, {c: c for c in renamed.columns})
+        cfg = {"name": name, "synthetic": synthetic, **(config or {})}
+        source = Source(Path("."), cfg, tables, ())
+        result = _build(source, checksum=None)
+        if not result.ok:
+            raise DataValidationError(result.problems)
+        assert result.dataset is not None
+        return result.dataset
+
+
+def _rename_to_schema(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    mapping = {c: recognise(table, c) for c in frame.columns}
+    return frame.select([pl.col(c).alias(n) for c, n in mapping.items() if n is not None])
+
+
+def _merge(name: str, shipped: pl.DataFrame, own: pl.DataFrame | None) -> pl.DataFrame:
+    """Reference rows overridden (by key) or extended by the dataset's rows."""
+    if own is None or own.is_empty():
+        return shipped
+    own = own.select(shipped.columns)
+    if name == "phases":
+        replaced = own.select("operation_id", "province_code").unique()
+        kept = shipped.join(replaced, on=["operation_id", "province_code"], how="anti", nulls_equal=True)
+        return pl.concat([kept, own])
+    kept = shipped.join(own.select(_OVERRIDE_KEYS[name]), on=list(_OVERRIDE_KEYS[name]), how="anti", nulls_equal=True)
+    return pl.concat([kept, own], how="vertical_relaxed")
+
+
+def _config_aliases(config: Mapping[str, Any], kind: str) -> dict[str, str]:
+    aliases = config.get("aliases", {}).get(kind, {})
+    return {str(k): str(v) for k, v in aliases.items()} if isinstance(aliases, dict) else {}
+
+
+def _check_windows(windows: pl.DataFrame, operations: pl.DataFrame) -> list[Problem]:
+    problems = []
+    for r in windows.filter(pl.col("province_code").str.len_chars() != 2).iter_rows(named=True):
+        problems.append(Problem("an operation window belongs to a province (a Polda)", table="operation_windows", column="province_code", value=r["province_code"], expected="a two-digit province code"))
+    for r in operations.filter(~pl.col("voting_date").is_between("start_date", "end_date")).iter_rows(named=True):
+        problems.append(Problem(f"voting day of {r['operation_id']} lies outside its window", table="operations", column="voting_date", value=str(r["voting_date"]), expected=f"between {r['start_date']} and {r['end_date']}"))
+    return problems
+
+
+def _check_phases(phases: pl.DataFrame, windows: pl.DataFrame, raw: RawTable | None) -> list[Problem]:
+    """Phases of each operation (and province) must tile the window: no overlap, no gap."""
+    problems: list[Problem] = []
+    ordered = phases.sort("operation_id", "province_code", "start_date", nulls_last=False)
+    for (op, prov), group in ordered.group_by(["operation_id", "province_code"], maintain_order=True):
+        previous = None
+        for r in group.iter_rows(named=True):
+            where = {"row": r.get(ROW), "column": "start_date", "path": raw.path if raw and r.get(ROW) else None, "sheet": raw.sheet if raw else None, "table": "phases"}
+            scope = f"{op}" + (f" in province {prov}" if prov else "")
+            if previous is not None:
+                gap = (r["start_date"] - previous["end_date"]).days
+                if gap <= 0:
+                    problems.append(Problem(f"phase {r['phase']} of {scope} overlaps phase {previous['phase']}", value=f"{r['start_date']}", expected=f"a start after {previous['end_date']}", **where))
+                elif gap > 1:
+                    problems.append(Problem(f"gap between phases {previous['phase']} and {r['phase']} of {scope}", value=f"{r['start_date']}", expected=f"{previous['end_date'] + dt.timedelta(days=1)} (the day after {previous['phase']} ends)", **where))
+            previous = r
+        bounds = windows.filter(pl.col("operation_id") == op)
+        if prov:
+            bounds = bounds.filter(pl.col("province_code") == prov)
+        if bounds.height and previous is not None:
+            first_start = group["start_date"].min()
+            last_end = group["end_date"].max()
+            w_start, w_end = bounds["start_date"].min(), bounds["end_date"].max()
+            if first_start > w_start or last_end < w_end:  # type: ignore[operator]
+                problems.append(Problem(f"phases of {scope} do not cover its window", table="phases", path=raw.path if raw else None, value=f"{first_start} to {last_end}", expected=f"phases from {w_start} to {w_end}"))
+    return problems
+
+
+def _describe_windows(windows: pl.DataFrame) -> dict[str, str]:
+    text: dict[str, list[str]] = {}
+    for r in windows.iter_rows(named=True):
+        text.setdefault(r["province_code"], []).append(f"{r['operation_id']} {r['start_date']} to {r['end_date']}")
+    return {k: "; ".join(v) for k, v in text.items()}
+
+
+def _build(source: Source, checksum: str | None) -> Validation:
+    problems: list[Problem] = list(source.problems)
+    config = source.config
+    ref: Reference = reference()
+    raws = dict(source.tables)
+    if "guard_patterns" in config:
+        rows = config["guard_patterns"]
+        frame = pl.DataFrame([{k: None if v is None else str(v) for k, v in r.items()} for r in rows]) if rows else pl.DataFrame()
+        toml_raw = RawTable("guard_patterns", frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW)), str(source.path / "dataset.toml"), "guard_patterns", ".", {c: c for c in frame.columns})
+        raws["guard_patterns"] = toml_raw if "guard_patterns" not in raws else RawTable("guard_patterns", pl.concat([raws["guard_patterns"].frame, toml_raw.frame], how="diagonal_relaxed"), raws["guard_patterns"].path)
+
+    def parse(name: str, ctx: Context) -> pl.DataFrame | None:
+        raw = raws.get(name)
+        if raw is None:
+            return None
+        table = SITREP if name == SITREP.name else TABLES[name]
+        frame, found = parse_table(raw, table, ctx)
+        if name == SITREP.name:
+            counts = [c for c in raw.frame.columns if c.startswith("count:")]
+            for c in counts:
+                series, more = parse_field(raw, TABLES["incidents"].field("killed"), raw.frame.get_column(c), ctx)
+                frame = frame.with_columns(series.alias(c))
+                found += more
+            if not counts:
+                found.append(raw.problem("no category column found", expected=f"columns named after categories, e.g. {', '.join(CATEGORY.codes[:4])}, unras, laka"))
+        problems.extend(found)
+        problems.extend(check_table(frame, raw, table, reported_cells(found, raw)))
+        return frame
+
+    base_ctx = Context(region_index(ref.regions), operation_vocabulary(ref.operations, ref.operation_windows), {})
+    own_regions = parse("regions", base_ctx)
+    regions = _merge("regions", ref.regions, own_regions.drop(ROW) if own_regions is not None else None)
+    region_aliases = _config_aliases(config, "region")
+    index = region_index(regions)
+    for alias, target in region_aliases.items():
+        if index.match(target).code is None:
+            problems.append(Problem(f"region alias {alias!r} points at an unknown region", path=str(source.path / "dataset.toml"), value=target, expected="a region code or an unambiguous name"))
+    index = region_index(regions, {a: index.match(t).code for a, t in region_aliases.items() if index.match(t).code})
+    own_operations = parse("operations", Context(index, operation_vocabulary(ref.operations), {}))
+    operations = _merge("operations", ref.operations, own_operations.drop(ROW) if own_operations is not None else None)
+    pre_ctx = Context(index, operation_vocabulary(operations), {})
+    own_windows = parse("operation_windows", pre_ctx)
+    windows_table = _merge("operation_windows", ref.operation_windows, own_windows.drop(ROW) if own_windows is not None else None)
+    category_aliases = _config_aliases(config, "category")
+    for alias, code in category_aliases.items():
+        if code not in CATEGORY.labels:
+            problems.append(Problem(f"category alias {alias!r} points at an unknown code", path=str(source.path / "dataset.toml"), value=code, expected=CATEGORY.expected(code)))
+    ctx = Context(
+        index,
+        operation_vocabulary(operations, windows_table, _config_aliases(config, "operation")),
+        {"category": CATEGORY.extended({a: c for a, c in category_aliases.items() if c in CATEGORY.labels})},
+    )
+    parsed = {name: parse(name, ctx) for name in ("phases", "electorate", "deployments", "incidents", "guard_patterns", "improvement_plan", SITREP.name)}
+
+    provinces = regions.filter(pl.col("kind") == "provinsi").get_column("region_code")
+    problems += _check_windows(windows_table, operations)
+    windows = province_windows(operations, windows_table, provinces)
+    own_phases = parsed["phases"]
+    phases = _merge("phases", ref.phases, own_phases.drop(ROW) if own_phases is not None else None)
+    if own_phases is not None:
+        problems += _check_phases(own_phases, windows, raws["phases"])
+    calendar = phase_calendar(phases, windows)
+
+    incidents = parsed["incidents"]
+    deployments = parsed["deployments"]
+    if parsed[SITREP.name] is not None and not any(p.severity == "error" and p.table == SITREP.name for p in problems):
+        sr_incidents, sr_deployments = expand_sitrep(parsed[SITREP.name])
+        incidents = sr_incidents if incidents is None else pl.concat([incidents, sr_incidents], how="diagonal_relaxed")
+        if deployments is None:
+            deployments = sr_deployments
+        elif sr_deployments.height:
+            problems.append(raws[SITREP.name].problem("personnel of the situation report are ignored because a deployments table is given", column="personel", severity="warning"))
+    if incidents is None:
+        problems.append(Problem("the dataset has no incidents", path=str(source.path), expected="an incidents table (incidents.csv, a sheet 'incidents') or a situation report (sitrep)"))
+
+    errors_so_far = any(p.severity == "error" for p in problems)
+    tables: dict[str, pl.DataFrame] = {}
+    if incidents is not None and not errors_so_far:
+        placed = assign_operations(incidents, windows)
+        raw = raws.get("incidents") or raws.get(SITREP.name)
+        assert raw is not None
+        outside = placed.filter(~pl.col("window_ok"))
+        described = _describe_windows(windows)
+        problems += problems_from_frame(
+            outside,
+            raw,
+            "date outside the operation windows of its province",
+            "occurred_on",
+            lambda r: str(r["occurred_on"]),
+            lambda r: f"a date inside {r['operation_id'] + ' ' if r['operation_id'] else ''}windows of province {r['province_code']}: {described.get(r['province_code'], 'none')}",
+        )
+        incidents = assign_phases(placed.drop("window_ok"), calendar, operations)
+    if deployments is not None and not errors_so_far:
+        deployments = deployment_days(deployments)
+        dep_raw = raws.get("deployments") or raws.get(SITREP.name)
+        assert dep_raw is not None
+        checked = deployments.with_columns(province_code=pl.col("region_code").str.slice(0, 2)).join(windows.select("operation_id", "province_code", pl.col("start_date").alias("w_start"), pl.col("end_date").alias("w_end")), on=["operation_id", "province_code"], how="left")
+        bad = checked.filter((pl.col("start_date") < pl.col("w_start")) | (pl.col("end_date") > pl.col("w_end")))
+        problems += problems_from_frame(bad, dep_raw, "deployment outside its operation's window", "start_date", lambda r: f"{r['start_date']} to {r['end_date']}", lambda r: f"dates within {r['operation_id']} in province {r['province_code']}: {r['w_start']} to {r['w_end']}")
+    electorate = parsed["electorate"]
+    if electorate is not None:
+        classes = ["tps_kurang_rawan", "tps_rawan", "tps_sangat_rawan", "tps_khusus"]
+        raw_e = raws["electorate"]
+        if all(c in raw_e.frame.columns for c in classes):
+            bad = electorate.filter(pl.sum_horizontal(classes) != pl.col("tps"))
+            problems += problems_from_frame(bad, raw_e, "TPS by vulnerability class do not add up to the TPS", "tps", lambda r: f"tps={r['tps']}, classes sum to {sum(r[c] or 0 for c in classes)}", lambda r: "tps = kurang_rawan + rawan + sangat_rawan + khusus")
+
+    result_problems = tuple(sorted(problems, key=lambda p: p.severity != "error"))
+    if any(p.severity == "error" for p in problems):
+        return Validation(result_problems, None)
+
+    def final(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
+        table = TABLES[name]
+        if frame is None:
+            return pl.DataFrame(schema=table.polars_schema)
+        frame = frame.drop(ROW, strict=False)
+        if name == "regions":
+            frame = frame.with_columns(level=pl.when(pl.col("region_code").str.len_chars() == 2).then(pl.lit("province")).otherwise(pl.lit("regency")))
+        return frame.select([c for c in table.polars_schema.names() if c in frame.columns])
+
+    guard = _merge("guard_patterns", ref.guard_patterns, parsed["guard_patterns"].drop(ROW) if parsed["guard_patterns"] is not None else None)
+    tables = {
+        "operations": final("operations", operations),
+        "operation_windows": final("operation_windows", windows_table),
+        "phases": final("phases", phases),
+        "regions": final("regions", regions),
+        "electorate": final("electorate", electorate),
+        "deployments": final("deployments", deployments),
+        "incidents": final("incidents", incidents),
+        "guard_patterns": final("guard_patterns", guard),
+        "improvement_plan": final("improvement_plan", parsed["improvement_plan"]),
+        "windows": windows,
+        "calendar": calendar,
+    }
+    info = DatasetInfo(
+        name=str(config.get("name") or source.path.name or "dataset"),
+        description=str(config.get("description", "")),
+        synthetic=bool(config.get("synthetic", False)),
+        licence=str(config.get("licence", config.get("license", ""))),
+        path=str(source.path) if source.files else None,
+        checksum=checksum,
+        extra={k: v for k, v in config.items() if k not in {"name", "description", "synthetic", "licence", "license", "aliases", "guard_patterns"}},
+    )
+    return Validation(result_problems, Dataset(info, tables, tuple(p for p in problems if p.severity == "warning")))
+
+
+def validate(path: str | Path) -> Validation:
+    """Read and check a dataset; never raises on bad data, returns every problem found.
+
+    Raises DatasetError only when there is nothing to read (no such path, no table).
+    """
+    source = read_source(path)
+    return _build(source, checksum=source.checksum())
+
+
+def load(path: str | Path) -> Dataset:
+    """Load a dataset folder or workbook into an immutable `Dataset`.
+
+    Raises DataValidationError listing every problem (file, sheet, row, column, value, expected)
+    when the data has errors; warnings are kept in `Dataset.warnings`.
+
+    >>> ds = load("data/sample")  # doctest: +SKIP
+    >>> ds.incidents.columns[:3]  # doctest: +SKIP
+    ['incident_id', 'occurred_on', 'occurred_at']
+    """
+    result = validate(path)
+    if result.dataset is None:
+        raise DataValidationError(result.problems, path)
+    return result.dataset

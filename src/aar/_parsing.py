@@ -1,0 +1,149 @@
+"""Strict parsing of text cells into typed values, the way Indonesian spreadsheets write them.
+
+Every parser is vectorised (polars expressions, or a dictionary over the distinct values) and
+returns the parsed column together with a mask of the cells it could not read. A cell is never
+silently turned into null: an empty cell is null, a cell that does not parse is a problem.
+
+What is accepted:
+- numbers: "1.234,5" where the decimal mark is a comma (semicolon CSV, Excel), "1,234.5" where it is
+  a point (comma CSV); "Rp 1.500.000"; "-" (and en or em dashes) for zero;
+- dates, always day first: "27/11/2024", "27-11-2024", "27.11.2024", "27/11/24", "2024-11-27",
+  "27 November 2024", "27 Nov 2024", "Rabu, 27 Nopember 2024", with Indonesian (and English) month
+  names and abbreviations (Agt, Agu, Okt, Des...);
+- times: "14:30", "14.30", "14:30:00";
+- booleans: ya/tidak, y/n, true/false, benar/salah, 1/0, selesai/belum, yes/no.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import polars as pl
+
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        "januari jan january",
+        "februari feb pebruari peb february",
+        "maret mar march",
+        "april apr",
+        "mei may",
+        "juni jun june",
+        "juli jul july",
+        "agustus agu agt ags agus aug august",
+        "september sep sept",
+        "oktober okt oct october",
+        "november nov nopember nop",
+        "desember des dec december",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS[_name] = _number
+
+_WEEKDAY = r"^(senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s*,?\s*"
+_DASHES = ("-", "\u2013", "\u2014")
+
+TRUE_WORDS = ("ya", "y", "true", "benar", "1", "selesai", "yes", "sudah", "tuntas")
+FALSE_WORDS = ("tidak", "n", "false", "salah", "0", "belum", "no", "tdk", "belum_selesai")
+
+
+def _clean(col: pl.Expr) -> pl.Expr:
+    return col.str.strip_chars().replace("", None)
+
+
+def parse_number(values: pl.Series, *, decimal: str, integer: bool) -> tuple[pl.Series, pl.Series]:
+    """Parse numbers written with `decimal` ("," or ".") as decimal mark; "-" means zero.
+
+    Returns (values, bad): Int64 or Float64 values, and True where a non-empty cell did not parse.
+    """
+    group = "." if decimal == "," else ","
+    g, d = "\\" + group, "\\" + decimal
+    fraction = f"({d}0+)?" if integer else f"({d}\\d+)?"
+    pattern = rf"^[+-]?(\d{{1,3}}({g}\d{{3}})+|\d+){fraction}$"
+    frame = pl.DataFrame({"v": values.cast(pl.String)})
+    text = _clean(pl.col("v")).str.replace(r"(?i)^rp\.?", "").str.replace_all(r"[\s\u00a0]", "")
+    text = pl.when(text.is_in(_DASHES)).then(pl.lit("0")).otherwise(text)
+    canonical = text.str.replace_all(g, "").str.replace(d, ".")
+    dtype = pl.Int64 if integer else pl.Float64
+    out = frame.select(
+        value=pl.when(text.str.contains(pattern)).then(canonical.cast(pl.Float64, strict=False)).cast(dtype, strict=False),
+        bad=text.is_not_null() & ~text.str.contains(pattern).fill_null(False),
+    )
+    return out["value"].alias(values.name), out["bad"]
+
+
+def _two_digit_year(year: pl.Expr) -> pl.Expr:
+    y = year.cast(pl.Int32, strict=False)
+    return pl.when(y < 100).then(y + 2000).otherwise(y)
+
+
+def parse_date(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Parse day-first dates, ISO dates and dates with Indonesian month names (see module doc)."""
+    frame = pl.DataFrame({"v": values.cast(pl.String)})
+    text = _clean(pl.col("v")).str.to_lowercase().str.replace(_WEEKDAY, "")
+    iso = text.str.extract_groups(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+    numeric = text.str.extract_groups(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})$")
+    named = text.str.extract_groups(r"^(\d{1,2})[\s\-/.]+([a-z]+)\.?[\s\-/.]+(\d{4}|\d{2})$")
+    month_of = pl.Series(list(MONTHS)), pl.Series(list(MONTHS.values()), dtype=pl.Int32)
+    year = pl.coalesce(iso.struct.field("1"), numeric.struct.field("3"), named.struct.field("3"))
+    month = pl.coalesce(
+        iso.struct.field("2").cast(pl.Int32, strict=False),
+        numeric.struct.field("2").cast(pl.Int32, strict=False),
+        named.struct.field("2").replace_strict(*month_of, default=None, return_dtype=pl.Int32),
+    )
+    day = pl.coalesce(iso.struct.field("3"), numeric.struct.field("1"), named.struct.field("1")).cast(pl.Int32, strict=False)
+    assembled = pl.format(
+        "{}-{}-{}",
+        _two_digit_year(year).cast(pl.String).str.zfill(4),
+        month.cast(pl.String).str.zfill(2),
+        day.cast(pl.String).str.zfill(2),
+    )
+    out = frame.select(value=assembled.str.to_date("%Y-%m-%d", strict=False), filled=text.is_not_null())
+    bad = out["filled"] & out["value"].is_null()
+    return out["value"].alias(values.name), bad
+
+
+def parse_time(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Parse a time of day: "14:30", "14.30", "14:30:00"."""
+    frame = pl.DataFrame({"v": values.cast(pl.String)})
+    text = _clean(pl.col("v"))
+    parts = text.str.extract_groups(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
+    assembled = pl.format(
+        "{}:{}:{}",
+        parts.struct.field("1").str.zfill(2),
+        parts.struct.field("2"),
+        parts.struct.field("3").fill_null("00"),
+    )
+    out = frame.select(value=assembled.str.to_time("%H:%M:%S", strict=False), filled=text.is_not_null())
+    return out["value"].alias(values.name), out["filled"] & out["value"].is_null()
+
+
+def parse_bool(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Parse ya/tidak, true/false, 1/0 and the other words in TRUE_WORDS and FALSE_WORDS."""
+    words = dict.fromkeys(TRUE_WORDS, True) | dict.fromkeys(FALSE_WORDS, False)
+    return parse_with(values, lambda v: words.get(v.strip().lower().replace(" ", "_")), pl.Boolean)
+
+
+def parse_text(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Strip surrounding spaces; an empty cell becomes null. Never bad."""
+    out = values.cast(pl.String).str.strip_chars().replace("", None)
+    return out, pl.Series(values.name, [False] * len(values), dtype=pl.Boolean)
+
+
+def parse_with(
+    values: pl.Series, lookup: Callable[[str], object | None], dtype: pl.DataType | type[pl.DataType]
+) -> tuple[pl.Series, pl.Series]:
+    """Parse through `lookup` applied once per distinct value; None from lookup marks a bad cell."""
+    text = values.cast(pl.String).str.strip_chars().replace("", None)
+    distinct = [v for v in text.unique().to_list() if v is not None]
+    found = {v: lookup(v) for v in distinct}
+    keys = [k for k, v in found.items() if v is not None]
+    parsed = text.replace_strict(keys, [found[k] for k in keys], default=None, return_dtype=dtype)
+    bad = text.is_not_null() & parsed.is_null()
+    return parsed.alias(values.name), bad
+
+
+def distinct_bad(values: pl.Series, bad: pl.Series) -> Iterable[str]:
+    """The distinct raw values of the bad cells, for messages."""
+    return values.filter(bad).unique(maintain_order=True).cast(pl.String).to_list()

@@ -1,0 +1,342 @@
+"""Reading a dataset from disk: files and sheets to frames of raw cells, nothing interpreted yet.
+
+A dataset is a folder of CSV, Parquet or Excel files named after the tables (`incidents.csv`,
+`deployments.xlsx`, or an Indonesian name such as `kejadian.csv`), or one Excel workbook with a
+sheet per table, plus an optional `dataset.toml`. This module only reads: it finds the header row
+(spreadsheets often carry a title above it), maps headers to schema columns, keeps each cell's
+text (Excel cells are turned into text here, so that a bad cell is reported later instead of being
+coerced to null) and remembers the row number a person would see. Nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ._errors import DatasetError, Problem
+from ._schema import CATEGORY, SITREP, TABLES, Table
+from ._vocabulary import normalise
+
+ROW = "__row"
+"""Column of every raw frame holding the row number a person sees in the file (1-based)."""
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_HEADER_SCAN = 30
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One table as read: columns renamed to schema names, all text (or typed, from Parquet)."""
+
+    table: str
+    frame: pl.DataFrame
+    path: str
+    sheet: str | None = None
+    decimal: str | None = None
+    """Decimal mark of the text cells ("," or "."); None when the source is typed (Parquet)."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Column name -> the header as the user wrote it, with its spreadsheet letter: "Kategori (C)"."""
+
+    def problem(self, message: str, **kw: Any) -> Problem:
+        return Problem(message, path=self.path, sheet=self.sheet, table=self.table, **kw)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Everything read from a dataset path, before parsing and validation."""
+
+    path: Path
+    config: Mapping[str, Any]
+    tables: Mapping[str, RawTable]
+    files: tuple[Path, ...]
+    problems: tuple[Problem, ...] = field(default=())
+
+    def checksum(self) -> str:
+        """SHA-256 over the names and bytes of every file read, in name order."""
+        digest = hashlib.sha256()
+        for path in sorted(self.files):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+
+def _table_of(stem: str) -> str | None:
+    key = normalise(stem)
+    for table in (*TABLES.values(), SITREP):
+        if key == table.name or key in table.file_names:
+            return table.name
+    return None
+
+
+def header_index(table: Table) -> dict[str, str]:
+    """Normalised header -> column name, for the names and the Indonesian headers of `table`."""
+    index: dict[str, str] = {}
+    for f in table.fields:
+        for header in f.headers:
+            index.setdefault(normalise(header), f.name)
+    for f in table.fields:
+        index[f.name] = f.name
+    return index
+
+
+def recognise(table: Table, header: str) -> str | None:
+    """The column a header stands for; in the situation report, categories are columns too."""
+    name = header_index(table).get(normalise(header))
+    if name is None and table is SITREP:
+        code = CATEGORY.match(header)
+        name = f"count:{code}" if code else None
+    return name
+
+
+def _find_header(table: Table, rows: Sequence[Sequence[str | None]]) -> int | None:
+    """Index of the row that looks most like this table's header (title rows come before it)."""
+    best, best_hits = None, 0
+    for i, row in enumerate(rows[:_HEADER_SCAN]):
+        hits = sum(1 for cell in row if cell and recognise(table, str(cell)))
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet letter of a 0-based column index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _frame_from_rows(
+    table: Table, header: Sequence[str | None], columns: Sequence[pl.Series], first_row: int, path: str, sheet: str | None
+) -> tuple[pl.DataFrame, dict[str, str], list[Problem]]:
+    """Rename columns after the header, drop empty rows, number rows as the user sees them."""
+    problems: list[Problem] = []
+    named: dict[str, pl.Series] = {}
+    labels: dict[str, str] = {}
+    for position, (raw, series) in enumerate(zip(header, columns, strict=True)):
+        label = "" if raw is None else str(raw).strip()
+        if not label:
+            if series.cast(pl.String).str.strip_chars().replace("", None).null_count() < len(series):
+                problems.append(Problem("column without a header holds values; it is ignored", path=path, sheet=sheet, table=table.name, severity="warning"))
+            continue
+        name = recognise(table, label)
+        if name is None:
+            problems.append(Problem(f"unknown column {label!r} is ignored", path=path, sheet=sheet, table=table.name, column=label, expected=f"one of {', '.join(table.names)}", severity="warning"))
+            continue
+        if name in named:
+            problems.append(Problem(f"two columns stand for {name!r}", path=path, sheet=sheet, table=table.name, column=label, expected="one column per field"))
+            continue
+        named[name] = series.alias(name)
+        labels[name] = f"{label} ({column_letter(position)})"
+    n = len(columns[0]) if columns else 0
+    frame = pl.DataFrame(list(named.values())) if named else pl.DataFrame({})
+    frame = frame.with_columns(pl.int_range(first_row, first_row + n, dtype=pl.Int64).alias(ROW)) if named else pl.DataFrame({ROW: pl.int_range(first_row, first_row + n, eager=True)})
+    data_columns = [c for c in frame.columns if c != ROW]
+    if data_columns and frame.schema[data_columns[0]] == pl.String:
+        empty = pl.all_horizontal(pl.col(c).cast(pl.String).str.strip_chars().replace("", None).is_null() for c in data_columns)
+        frame = frame.filter(~empty)
+    return frame, labels, problems
+
+
+def _sniff_separator(lines: Sequence[str]) -> str:
+    counts = {sep: sum(line.count(sep) for line in lines) for sep in (";", ",", "\t")}
+    return max(counts, key=lambda sep: counts[sep])
+
+
+def read_csv(path: Path, table: Table, decimal: str | None = None) -> tuple[RawTable, list[Problem]]:
+    """Read a CSV as text: separator sniffed (";" implies decimal commas), BOM and title rows skipped."""
+    data = path.read_bytes()
+    problems: list[Problem] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        data = text.encode("utf-8")
+        problems.append(Problem("file is not UTF-8; read as Windows-1252", path=str(path), table=table.name, severity="warning"))
+    head = text.splitlines()[:_HEADER_SCAN]
+    separator = _sniff_separator(head)
+    rows = list(csv.reader(head, delimiter=separator))
+    at = _find_header(table, rows)
+    if at is None:
+        problems.append(Problem("no header row found", path=str(path), table=table.name, expected=f"a row naming the columns, among {', '.join(table.names)}"))
+        return RawTable(table.name, pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}), str(path)), problems
+    frame = pl.read_csv(io.BytesIO(data), separator=separator, has_header=False, infer_schema=False, skip_rows=at, truncate_ragged_lines=True)
+    header = [str(v) if v is not None else None for v in frame.row(0)]
+    columns = [frame.get_column(c).slice(1) for c in frame.columns]
+    out, labels, more = _frame_from_rows(table, header, columns, at + 2, str(path), None)
+    mark = decimal or ("," if separator == ";" else ".")
+    return RawTable(table.name, out, str(path), None, mark, labels), problems + more
+
+
+def read_parquet(path: Path, table: Table) -> tuple[RawTable, list[Problem]]:
+    """Read a Parquet file, keeping its types; rows are numbered from 1."""
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # polars raises several kinds for a damaged file
+        raise DatasetError(f"cannot read Parquet file: {exc}", path) from exc
+    out, labels, problems = _frame_from_rows(table, frame.columns, frame.get_columns(), 1, str(path), None)
+    return RawTable(table.name, out, str(path), None, None, {k: v.rsplit(" (", 1)[0] for k, v in labels.items()}), problems
+
+
+def _cell_text(value: object) -> str | None:
+    """Excel cell -> text: numbers with a decimal comma, dates as ISO dates, so parsing stays strict."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(value, ".15g").replace(".", ",") if "e" not in repr(value) else f"{value:.15f}".rstrip("0").replace(".", ",")
+    return str(value)
+
+
+def _sheet_rows(sheet: Any) -> list[list[str | None]]:
+    """All rows of an openpyxl sheet as text, each merged range filled with its top-left value."""
+    rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    for merged in sheet.merged_cells.ranges:
+        top = rows[merged.min_row - 1][merged.min_col - 1] if merged.min_row - 1 < len(rows) else None
+        for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
+            for c in range(merged.min_col - 1, merged.max_col):
+                if c < len(rows[r]):
+                    rows[r][c] = top
+    return rows
+
+
+def _sheet_table(path: Path, sheet: Any, table: Table) -> tuple[RawTable, list[Problem]]:
+    rows = _sheet_rows(sheet)
+    at = _find_header(table, rows)
+    if at is None:
+        problem = Problem("no header row found", path=str(path), sheet=sheet.title, table=table.name, expected=f"a row naming the columns, among {', '.join(table.names)}")
+        return RawTable(table.name, pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}), str(path), sheet.title, ","), [problem]
+    header, body = rows[at], rows[at + 1 :]
+    width = len(header)
+    columns = [pl.Series(f"c{j}", [row[j] if j < len(row) else None for row in body], dtype=pl.String) for j in range(width)]
+    out, labels, problems = _frame_from_rows(table, header, columns, at + 2, str(path), sheet.title)
+    return RawTable(table.name, out, str(path), sheet.title, ",", labels), problems
+
+
+def _open_workbook(path: Path) -> Any:
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for bad files
+        raise DatasetError(f"cannot open Excel workbook: {exc}", path) from exc
+
+
+def read_excel(path: Path, table: Table) -> tuple[RawTable, list[Problem]]:
+    """Read the first sheet of a workbook named after a table."""
+    book = _open_workbook(path)
+    return _sheet_table(path, book.worksheets[0], table)
+
+
+def read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Read a workbook with one sheet per table; sheets with other names are reported and ignored."""
+    book = _open_workbook(path)
+    tables: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    for sheet in book.worksheets:
+        name = _table_of(sheet.title)
+        if name is None:
+            problems.append(Problem(f"sheet {sheet.title!r} is not a table of the schema and is ignored", path=str(path), sheet=sheet.title, expected=f"a sheet named {', '.join(TABLES)} or sitrep", severity="warning"))
+            continue
+        raw, more = _sheet_table(path, sheet, _schema_table(name))
+        problems += more
+        if name in tables:
+            problems.append(Problem(f"table {name!r} appears twice", path=str(path), sheet=sheet.title, expected="one sheet per table"))
+        tables[name] = raw
+    return tables, problems
+
+
+def _schema_table(name: str) -> Table:
+    return SITREP if name == SITREP.name else TABLES[name]
+
+
+def _read_config(path: Path) -> tuple[dict[str, Any], list[Problem]]:
+    if not path.exists():
+        return {}, []
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")), []
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return {}, [Problem(f"dataset.toml cannot be read: {exc}", path=str(path), expected="valid TOML")]
+
+
+def read_source(path: str | Path) -> Source:
+    """Read a dataset folder or workbook into raw tables. Raises DatasetError if there is none."""
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise DatasetError("no such file or folder", root)
+    tables: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    files: list[Path] = []
+    if root.is_file():
+        if root.suffix.lower() not in EXCEL_SUFFIXES:
+            raise DatasetError(f"a dataset file must be an Excel workbook ({', '.join(EXCEL_SUFFIXES)}); for CSV or Parquet give the folder", root)
+        tables, problems = read_workbook(root)
+        config, more = _read_config(root.with_name("dataset.toml"))
+        files = [root] + ([root.with_name("dataset.toml")] if root.with_name("dataset.toml").exists() else [])
+        return Source(root, config, tables, tuple(files), tuple(problems + more))
+    config, problems = _read_config(root / "dataset.toml")
+    if (root / "dataset.toml").exists():
+        files.append(root / "dataset.toml")
+    decimal = config.get("decimal")
+    for file in sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))):
+        suffix = file.suffix.lower()
+        if file.name == "dataset.toml" or suffix in (".md", ".toml"):
+            continue
+        name = _table_of(file.stem)
+        if suffix == ".xls":
+            problems.append(Problem("old Excel format (.xls) cannot be read", path=str(file), expected="save it as .xlsx"))
+            continue
+        if name is None:
+            if suffix in EXCEL_SUFFIXES:
+                more_tables, more = read_workbook(file)
+                problems += more
+                files.append(file)
+                for key, raw in more_tables.items():
+                    if key in tables:
+                        problems.append(Problem(f"table {key!r} is given twice ({Path(tables[key].path).name} and {file.name})", path=str(file), expected="one source per table"))
+                    tables[key] = raw
+                continue
+            problems.append(Problem("file is not a table of the schema and is ignored", path=str(file), expected=f"a name among {', '.join(TABLES)}, sitrep", severity="warning"))
+            continue
+        table = _schema_table(name)
+        if suffix in CSV_SUFFIXES:
+            raw, more = read_csv(file, table, decimal)
+        elif suffix in PARQUET_SUFFIXES:
+            raw, more = read_parquet(file, table)
+        elif suffix in EXCEL_SUFFIXES:
+            raw, more = read_excel(file, table)
+        else:
+            problems.append(Problem(f"file type {suffix!r} is not read", path=str(file), expected="CSV, Parquet or Excel (.xlsx)", severity="warning"))
+            continue
+        files.append(file)
+        problems += more
+        if name in tables:
+            problems.append(Problem(f"table {name!r} is given twice ({Path(tables[name].path).name} and {file.name})", path=str(file), expected="one file per table"))
+        tables[name] = raw
+    if not tables:
+        raise DatasetError(f"no table found; expected files named after the tables ({', '.join(TABLES)}) or sitrep", root)
+    return Source(root, config, tables, tuple(files), tuple(problems))

@@ -1,0 +1,228 @@
+"""Validation: raw cells to typed frames, and every problem of a table found in one pass.
+
+`parse_table` turns a `RawTable` into a frame with the types of the schema, reporting each cell it
+cannot read (with file, sheet, row, column, value and what was expected). `check_table` then runs
+the table's rules with pandera's polars backend (required values, ranges, unique keys, end not
+before start), and the `check_*` functions below look across tables (windows, phase calendars,
+dates inside operation windows). No function here raises on bad data: all return problems, so a
+user sees them all at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandera.polars as pa
+import polars as pl
+from pandera.errors import SchemaErrors
+
+from ._errors import Problem
+from ._parsing import parse_bool, parse_date, parse_number, parse_text, parse_time, parse_with
+from ._reading import ROW, RawTable
+from ._schema import Field, Table
+from ._vocabulary import RegionIndex, Vocabulary
+
+_CODE = re.compile(r"^\d{2}(\.\d{2})?$")
+_MAX_PER_COLUMN = 200
+
+
+@dataclass(frozen=True)
+class Context:
+    """What cells are matched against: regions, operations and the vocabularies with a dataset's aliases."""
+
+    regions: RegionIndex
+    operations: Vocabulary
+    vocabularies: Mapping[str, Vocabulary]
+
+    def vocabulary(self, f: Field) -> Vocabulary:
+        assert f.vocabulary is not None
+        return self.vocabularies.get(f.vocabulary.name, f.vocabulary)
+
+
+def _cell_problems(raw: RawTable, f: Field, values: pl.Series, rows: pl.Series, bad: pl.Series, message: str, expected: Callable[[str], str]) -> list[Problem]:
+    column = raw.labels.get(f.name, f.name)
+    out = []
+    bad_values = values.filter(bad).cast(pl.String).to_list()
+    bad_rows = rows.filter(bad).to_list()
+    for value, row in zip(bad_values[:_MAX_PER_COLUMN], bad_rows[:_MAX_PER_COLUMN], strict=True):
+        out.append(raw.problem(message, row=row, column=column, value=value, expected=expected(value)))
+    if len(bad_rows) > _MAX_PER_COLUMN:
+        out.append(raw.problem(f"{len(bad_rows) - _MAX_PER_COLUMN} more cells like these not listed", column=column, expected=expected(bad_values[-1])))
+    return out
+
+
+def _region_lookup(ctx: Context) -> Callable[[str], str | None]:
+    return lambda v: ctx.regions.match(v).code
+
+
+def _region_expected(ctx: Context) -> Callable[[str], str]:
+    def expected(value: str) -> str:
+        match = ctx.regions.match(value)
+        if match.candidates:
+            return f"one region, but the name is ambiguous between {ctx.regions.describe(match.candidates)}; give the code"
+        near = ctx.regions.closest(value)
+        return "a Kemendagri code (18, 18.72) or a region name" + (f"; closest: {', '.join(near)}" if near else "")
+
+    return expected
+
+
+def _typed_passthrough(f: Field, values: pl.Series) -> tuple[pl.Series, pl.Series] | None:
+    """Values already of the right type (Parquet, in-memory frames) pass through; None: parse as text."""
+    dtype = values.dtype
+    fine = pl.Series([False] * len(values), dtype=pl.Boolean)
+    if dtype in (pl.String, pl.Null) or f.kind in ("vocab", "region", "operation"):
+        return None
+    if f.kind == "text":
+        return values.cast(pl.String).str.strip_chars().replace("", None), fine
+    if (f.kind == "date" and dtype in (pl.Date, pl.Datetime)) or (f.kind == "time" and dtype == pl.Time) or (f.kind == "bool" and dtype == pl.Boolean):
+        return values.cast(f.dtype), fine
+    if f.kind == "float" and dtype.is_numeric():
+        return values.cast(pl.Float64), fine
+    if f.kind == "int" and dtype.is_integer():
+        return values.cast(pl.Int64), fine
+    if f.kind == "int" and dtype.is_float():
+        bad = (values.is_not_null() & (values != values.floor())).fill_null(False)
+        return pl.Series(values.name, values.to_frame().select(pl.when(~bad).then(pl.first()).cast(pl.Int64)).to_series()), bad
+    return None
+
+
+def parse_field(raw: RawTable, f: Field, values: pl.Series, ctx: Context) -> tuple[pl.Series, list[Problem]]:
+    """Parse one column; typed input (Parquet, frames) of the right type passes through."""
+    rows = raw.frame.get_column(ROW)
+    target = f.dtype
+    typed = _typed_passthrough(f, values)
+    if typed is not None:
+        parsed, bad = typed
+        return parsed, _cell_problems(raw, f, values, rows, bad, "not a whole number", lambda _: "a whole number")
+    values = values.cast(pl.String)
+    decimal = raw.decimal or "."
+    if f.kind in ("int", "float"):
+        parsed, bad = parse_number(values, decimal=decimal, integer=f.kind == "int")
+        example = "1.234,5" if decimal == "," else "1,234.5"
+        word = "a whole number" if f.kind == "int" else f"a number (decimal mark {decimal!r}, e.g. {example})"
+        return parsed, _cell_problems(raw, f, values, rows, bad, "not a number", lambda _: word + '; "-" for zero')
+    if f.kind == "date":
+        parsed, bad = parse_date(values)
+        return parsed, _cell_problems(raw, f, values, rows, bad, "not a date", lambda _: f.allowed)
+    if f.kind == "time":
+        parsed, bad = parse_time(values)
+        return parsed, _cell_problems(raw, f, values, rows, bad, "not a time of day", lambda _: f.allowed)
+    if f.kind == "bool":
+        parsed, bad = parse_bool(values)
+        return parsed, _cell_problems(raw, f, values, rows, bad, "not a yes/no value", lambda _: f.allowed)
+    if f.kind == "vocab":
+        vocab = ctx.vocabulary(f)
+        parsed, bad = parse_with(values, vocab.match, target)
+        return parsed, _cell_problems(raw, f, values, rows, bad, f"unknown {vocab.name}", vocab.expected)
+    if f.kind == "region":
+        parsed, bad = parse_with(values, _region_lookup(ctx), pl.String)
+        return parsed, _cell_problems(raw, f, values, rows, bad, "unknown or ambiguous region", _region_expected(ctx))
+    if f.kind == "operation":
+        parsed, bad = parse_with(values, ctx.operations.match, pl.String)
+        return parsed, _cell_problems(raw, f, values, rows, bad, "unknown operation", ctx.operations.expected)
+    parsed, _ = parse_text(values)
+    return parsed, []
+
+
+def parse_table(raw: RawTable, table: Table, ctx: Context) -> tuple[pl.DataFrame, list[Problem]]:
+    """Typed frame of `raw` after `table`'s schema (plus the row number column), and the problems."""
+    problems: list[Problem] = []
+    columns: list[pl.Series] = []
+    height = raw.frame.height
+    missing = [f.name for f in table.fields if f.required and f.name not in raw.frame.columns]
+    if missing:
+        problems.append(raw.problem(f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}", expected=f"columns {', '.join(f.name for f in table.fields if f.required)} (or their Indonesian headers)"))
+    for f in table.fields:
+        if f.name in raw.frame.columns:
+            series, more = parse_field(raw, f, raw.frame.get_column(f.name), ctx)
+            problems += more
+        else:
+            series = pl.Series(f.name, [f.default] * height).cast(f.dtype)
+        columns.append(series.alias(f.name))
+    frame = pl.DataFrame([*columns, raw.frame.get_column(ROW)]) if height else pl.DataFrame([pl.Series(f.name, [], dtype=f.dtype) for f in table.fields] + [pl.Series(ROW, [], dtype=pl.Int64)])
+    if table.name == "regions":
+        bad = ~frame.get_column("region_code").str.contains(_CODE.pattern).fill_null(True)
+        problems += _cell_problems(raw, table.field("region_code"), frame.get_column("region_code"), frame.get_column(ROW), bad, "not a Kemendagri code", lambda _: 'two digits ("18") or two and two ("18.72")')
+    return frame, problems
+
+
+def _pandera_schema(table: Table, present: set[str]) -> pa.DataFrameSchema:
+    columns: dict[str, pa.Column] = {}
+    for f in table.fields:
+        checks = [pa.Check.ge(f.minimum)] if f.minimum is not None else []
+        columns[f.name] = pa.Column(None, checks=checks, nullable=f.nullable or f.name not in present, required=False)
+    frame_checks = []
+    if {"start_date", "end_date"} <= {f.name for f in table.fields}:
+        frame_checks.append(pa.Check(lambda data: data.lazyframe.select(pl.col("end_date") >= pl.col("start_date")).fill_null(True), name="end_not_before_start"))
+    return pa.DataFrameSchema(columns, checks=frame_checks, unique=list(table.key) or None)
+
+
+_CHECK_WORDS = {
+    "not_nullable": ("empty cell in a required column", lambda f: f.allowed),
+    "field_uniqueness": ("duplicated value", lambda f: "a value used once"),
+    "end_not_before_start": ("end date before start date", lambda f: "end_date on or after start_date"),
+}
+
+
+def check_table(frame: pl.DataFrame, raw: RawTable, table: Table, already: set[tuple[int, str]]) -> list[Problem]:
+    """Run the table's rules with pandera; cells already reported as unreadable are not repeated."""
+    present = set(raw.frame.columns)
+    try:
+        _pandera_schema(table, present).validate(frame, lazy=True)
+        return []
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+    problems: list[Problem] = []
+    rows = frame.get_column(ROW)
+    key_seen: set[int] = set()
+    for case in cases.iter_rows(named=True):
+        index, column, check = case["index"], case["column"], str(case["check"])
+        row = int(rows[index]) if index is not None else None
+        if column in (None, table.name) and check == "end_not_before_start":
+            values = frame.row(index, named=True)
+            problems.append(raw.problem("end date before start date", row=row, column=raw.labels.get("end_date", "end_date"), value=f"{values['start_date']} to {values['end_date']}", expected="end_date on or after start_date"))
+            continue
+        if check in ("multiple_fields_uniqueness", "field_uniqueness") and (column is None or column not in {f.name for f in table.fields} or len(table.key) > 1):
+            if index in key_seen:
+                continue
+            key_seen.add(index)
+            values = frame.row(index, named=True)
+            key = ", ".join(f"{k}={values[k]}" for k in table.key)
+            problems.append(raw.problem(f"duplicated key ({', '.join(table.key)})", row=row, column=raw.labels.get(table.key[0], table.key[0]), value=key, expected="each key once"))
+            continue
+        if column is None or column not in {f.name for f in table.fields}:
+            problems.append(raw.problem(f"failed check {check}", row=row, value=str(case["failure_case"])))
+            continue
+        if row is not None and (row, column) in already:
+            continue
+        f = table.field(column)
+        if check == "not_nullable":
+            message, expected = "empty cell in a required column", f.allowed
+        elif check == "field_uniqueness":
+            message, expected = "duplicated value", "each value once"
+        elif check.startswith("greater_than_or_equal_to"):
+            message, expected = "value below the minimum", f">= {f.minimum:g}"
+        else:
+            message, expected = f"failed check {check}", f.allowed
+        problems.append(raw.problem(message, row=row, column=raw.labels.get(column, column), value=None if case["failure_case"] is None else str(case["failure_case"]), expected=expected))
+    return problems
+
+
+def reported_cells(problems: list[Problem], raw: RawTable) -> set[tuple[int, str]]:
+    """(row, column name) of cells already reported, so later checks do not repeat them."""
+    by_label = {label: name for name, label in raw.labels.items()}
+    return {(p.row, by_label.get(p.column, p.column)) for p in problems if p.row is not None and p.column is not None}
+
+
+def problems_from_frame(bad: pl.DataFrame, raw: RawTable, message: str, column: str, value: Callable[[dict[str, Any]], str], expected: Callable[[dict[str, Any]], str]) -> list[Problem]:
+    """One problem per row of `bad` (a filtered frame still holding the row number column)."""
+    out = []
+    for i, record in enumerate(bad.iter_rows(named=True)):
+        if i == _MAX_PER_COLUMN:
+            out.append(raw.problem(f"{bad.height - _MAX_PER_COLUMN} more rows like these not listed", column=raw.labels.get(column, column), expected=expected(record)))
+            break
+        out.append(raw.problem(message, row=record[ROW], column=raw.labels.get(column, column), value=value(record), expected=expected(record)))
+    return out

@@ -1,0 +1,34 @@
+"""Shared fixtures: paths of the hand-made datasets and a helper that writes small datasets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def lampung() -> Path:
+    """A small hand-made dataset: semicolon CSV with BOM, title rows, Indonesian dates and aliases."""
+    return DATA / "lampung"
+
+
+@pytest.fixture
+def write_dataset(tmp_path: Path) -> Callable[..., Path]:
+    """Write files {name: text} into a fresh folder and return it."""
+
+    def write(files: dict[str, str | bytes], folder: str = "ds") -> Path:
+        root = tmp_path / folder
+        root.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            target = root / name
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
+        return root
+
+    return write
