@@ -98,7 +98,33 @@ def summary_command(path: DatasetPath) -> None:
         raise typer.Exit(1) from exc
     if ds.synthetic:
         console.print("[bold yellow]SYNTHETIC DATA[/bold yellow]: not real incidents.")
-    console.print(_frame_table(operations_overview(ds), f"Operations in {ds.info.name}"))
+    overview = operations_overview(ds)
+    transposed = RichTable(title=f"Operations in {ds.info.name}", title_justify="left")
+    transposed.add_column("")
+    for op in overview["operation_id"]:
+        transposed.add_column(op, justify="right")
+    labels = {
+        "name": "name",
+        "start_date": "window start",
+        "end_date": "window end",
+        "voting_date": "voting day (hari H)",
+        "regions": "regions covered",
+        "provinces": "provinces covered",
+        "incidents": "incidents",
+        "killed": "killed",
+        "injured": "injured",
+        "personnel_days": "personnel-days",
+        "voters": "voters (DPT)",
+        "tps": "TPS",
+    }
+    for column, label in labels.items():
+        transposed.add_row(label, *(f"{v:,}" if isinstance(v, int) else str(v) for v in overview[column]))
+    console.print(transposed)
+    own = ds.windows.join(ds.operation_windows.select("operation_id", "province_code"), on=["operation_id", "province_code"])
+    used = ds.incidents.select("province_code").unique()
+    own = own.join(used, on="province_code").select("operation_id", "province_code", "codename", "start_date", "end_date")
+    if own.height:
+        console.print(_frame_table(own, "Polda windows of the provinces in the data"))
     console.print(_frame_table(phases_overview(ds), "Phases (national calendar) and incidents"))
     console.print(_frame_table(incidents_by_group(ds), "Incidents by category group"))
 

@@ -200,6 +200,66 @@ def _describe_windows(windows: pl.DataFrame) -> dict[str, str]:
     return {k: "; ".join(v) for k, v in text.items()}
 
 
+def _combine_sitrep(parsed: Mapping[str, pl.DataFrame | None], raws: Mapping[str, RawTable], root: Path) -> tuple[pl.DataFrame | None, pl.DataFrame | None, list[Problem]]:
+    """Incidents and deployments, with the situation report's rows added; `_from` names the source table."""
+    problems: list[Problem] = []
+    incidents = parsed["incidents"]
+    deployments = parsed["deployments"]
+    if incidents is not None:
+        incidents = incidents.with_columns(_from=pl.lit("incidents"))
+    if deployments is not None:
+        deployments = deployments.with_columns(_from=pl.lit("deployments"))
+    sitrep = parsed[SITREP.name]
+    if sitrep is not None:
+        sr_incidents, sr_deployments = expand_sitrep(sitrep)
+        sr_incidents = sr_incidents.with_columns(_from=pl.lit(SITREP.name))
+        incidents = sr_incidents if incidents is None else pl.concat([incidents, sr_incidents], how="diagonal_relaxed")
+        if deployments is None:
+            deployments = sr_deployments.with_columns(_from=pl.lit(SITREP.name))
+        elif sr_deployments.height:
+            problems.append(raws[SITREP.name].problem("personnel of the situation report are ignored because a deployments table is given", column="personnel", severity="warning"))
+    if incidents is None:
+        problems.append(Problem("the dataset has no incidents", path=str(root), expected="an incidents table (incidents.csv, a sheet 'incidents') or a situation report (sitrep)"))
+    return incidents, deployments, problems
+
+
+def _outside_windows(placed: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[str, RawTable]) -> list[Problem]:
+    """Incidents whose date lies outside every window of their province (or of the operation they name)."""
+    described = _describe_windows(windows)
+    outside = placed.filter(~pl.col("window_ok") & pl.col("occurred_on").is_not_null() & pl.col("region_code").is_not_null())
+    problems: list[Problem] = []
+    for origin, group in outside.group_by("_from"):
+        problems += problems_from_frame(
+            group,
+            raws[str(origin[0])],
+            "date outside the operation windows of its province",
+            "occurred_on",
+            lambda r: str(r["occurred_on"]),
+            lambda r: f"a date inside {r['operation_id'] + ' in ' if r['operation_id'] else ''}province {r['province_code']}: {described.get(r['province_code'], 'no window')}",
+        )
+    return problems
+
+
+def _deployments_outside(deployments: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[str, RawTable]) -> list[Problem]:
+    """Deployments that start before or end after their operation's window in their province."""
+    bounds = windows.select("operation_id", "province_code", pl.col("start_date").alias("w_start"), pl.col("end_date").alias("w_end"))
+    checked = deployments.with_columns(province_code=pl.col("region_code").str.slice(0, 2)).join(bounds, on=["operation_id", "province_code"], how="left")
+    bad = checked.filter((pl.col("start_date") < pl.col("w_start")) | (pl.col("end_date") > pl.col("w_end")))
+    problems: list[Problem] = []
+    for origin, group in bad.group_by("_from"):
+        problems += problems_from_frame(group, raws[str(origin[0])], "deployment outside its operation's window", "start_date", lambda r: f"{r['start_date']} to {r['end_date']}", lambda r: f"dates within {r['operation_id']} in province {r['province_code']}: {r['w_start']} to {r['w_end']}")
+    return problems
+
+
+def _check_electorate(electorate: pl.DataFrame, raw: RawTable) -> list[Problem]:
+    """TPS by vulnerability class must add up to the TPS, when all four classes are given."""
+    classes = ["tps_kurang_rawan", "tps_rawan", "tps_sangat_rawan", "tps_khusus"]
+    if not all(c in raw.frame.columns for c in classes):
+        return []
+    bad = electorate.filter(pl.sum_horizontal(classes) != pl.col("tps"))
+    return problems_from_frame(bad, raw, "TPS by vulnerability class do not add up to the TPS", "tps", lambda r: f"tps={r['tps']}, classes sum to {sum(r[c] or 0 for c in classes)}", lambda r: "tps = kurang_rawan + rawan + sangat_rawan + khusus")
+
+
 def _build(source: Source, checksum: str | None) -> Validation:
     problems: list[Problem] = list(source.problems)
     config = source.config
@@ -263,51 +323,20 @@ def _build(source: Source, checksum: str | None) -> Validation:
         problems += _check_phases(own_phases, windows, raws["phases"])
     calendar = phase_calendar(phases, windows)
 
-    incidents = parsed["incidents"]
-    deployments = parsed["deployments"]
-    if parsed[SITREP.name] is not None and not any(p.severity == "error" and p.table == SITREP.name for p in problems):
-        sr_incidents, sr_deployments = expand_sitrep(parsed[SITREP.name])
-        incidents = sr_incidents if incidents is None else pl.concat([incidents, sr_incidents], how="diagonal_relaxed")
-        if deployments is None:
-            deployments = sr_deployments
-        elif sr_deployments.height:
-            problems.append(raws[SITREP.name].problem("personnel of the situation report are ignored because a deployments table is given", column="personel", severity="warning"))
-    if incidents is None:
-        problems.append(Problem("the dataset has no incidents", path=str(source.path), expected="an incidents table (incidents.csv, a sheet 'incidents') or a situation report (sitrep)"))
-
-    errors_so_far = any(p.severity == "error" for p in problems)
-    tables: dict[str, pl.DataFrame] = {}
-    if incidents is not None and not errors_so_far:
+    incidents, deployments, more = _combine_sitrep(parsed, raws, source.path)
+    problems += more
+    if incidents is not None:
         placed = assign_operations(incidents, windows)
-        raw = raws.get("incidents") or raws.get(SITREP.name)
-        assert raw is not None
-        outside = placed.filter(~pl.col("window_ok"))
-        described = _describe_windows(windows)
-        problems += problems_from_frame(
-            outside,
-            raw,
-            "date outside the operation windows of its province",
-            "occurred_on",
-            lambda r: str(r["occurred_on"]),
-            lambda r: f"a date inside {r['operation_id'] + ' ' if r['operation_id'] else ''}windows of province {r['province_code']}: {described.get(r['province_code'], 'none')}",
-        )
+        problems += _outside_windows(placed, windows, raws)
         incidents = assign_phases(placed.drop("window_ok"), calendar, operations)
-    if deployments is not None and not errors_so_far:
+    if deployments is not None:
         deployments = deployment_days(deployments)
-        dep_raw = raws.get("deployments") or raws.get(SITREP.name)
-        assert dep_raw is not None
-        checked = deployments.with_columns(province_code=pl.col("region_code").str.slice(0, 2)).join(windows.select("operation_id", "province_code", pl.col("start_date").alias("w_start"), pl.col("end_date").alias("w_end")), on=["operation_id", "province_code"], how="left")
-        bad = checked.filter((pl.col("start_date") < pl.col("w_start")) | (pl.col("end_date") > pl.col("w_end")))
-        problems += problems_from_frame(bad, dep_raw, "deployment outside its operation's window", "start_date", lambda r: f"{r['start_date']} to {r['end_date']}", lambda r: f"dates within {r['operation_id']} in province {r['province_code']}: {r['w_start']} to {r['w_end']}")
+        problems += _deployments_outside(deployments, windows, raws)
+    if parsed["electorate"] is not None:
+        problems += _check_electorate(parsed["electorate"], raws["electorate"])
     electorate = parsed["electorate"]
-    if electorate is not None:
-        classes = ["tps_kurang_rawan", "tps_rawan", "tps_sangat_rawan", "tps_khusus"]
-        raw_e = raws["electorate"]
-        if all(c in raw_e.frame.columns for c in classes):
-            bad = electorate.filter(pl.sum_horizontal(classes) != pl.col("tps"))
-            problems += problems_from_frame(bad, raw_e, "TPS by vulnerability class do not add up to the TPS", "tps", lambda r: f"tps={r['tps']}, classes sum to {sum(r[c] or 0 for c in classes)}", lambda r: "tps = kurang_rawan + rawan + sangat_rawan + khusus")
 
-    result_problems = tuple(sorted(problems, key=lambda p: p.severity != "error"))
+    result_problems = tuple(sorted(problems, key=lambda p: (p.severity != "error", p.path or "", p.sheet or "", p.row or 0)))
     if any(p.severity == "error" for p in problems):
         return Validation(result_problems, None)
 
@@ -315,7 +344,7 @@ def _build(source: Source, checksum: str | None) -> Validation:
         table = TABLES[name]
         if frame is None:
             return pl.DataFrame(schema=table.polars_schema)
-        frame = frame.drop(ROW, strict=False)
+        frame = frame.drop(ROW, "_from", strict=False)
         if name == "regions":
             frame = frame.with_columns(level=pl.when(pl.col("region_code").str.len_chars() == 2).then(pl.lit("province")).otherwise(pl.lit("regency")))
         return frame.select([c for c in table.polars_schema.names() if c in frame.columns])

@@ -77,7 +77,8 @@ class Vocabulary:
 
     def expected(self, value: str | None = None) -> str:
         """What a column of this vocabulary expects, with suggestions for `value`."""
-        text = f"one of the {self.name} codes ({', '.join(self.codes)}) or a known alias"
+        listed = f": {', '.join(self.codes)}" if len(self.codes) <= 8 else ""
+        text = f"a known {self.name} (a code{listed}; or an alias)"
         if value is not None and (near := self.closest(value)):
             text += f"; closest: {', '.join(near)}"
         return text

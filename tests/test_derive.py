@@ -1,0 +1,141 @@
+"""Derived columns: operation, phase, relative day and personnel-days, with property tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import aar
+from aar._derive import assign_operations, assign_phases, deployment_days, phase_calendar, province_windows, relative_label
+
+REF = aar.reference()
+PROVINCES = REF.regions.filter(pl.col("kind") == "provinsi")["region_code"]
+WINDOWS = province_windows(REF.operations, REF.operation_windows, PROVINCES)
+CALENDAR = phase_calendar(REF.phases, WINDOWS)
+CATEGORY = aar.TABLES["incidents"].field("category").dtype
+
+
+def _incidents(rows: list[tuple[dt.date, str, str | None]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "occurred_on": [r[0] for r in rows],
+            "region_code": [r[1] for r in rows],
+            "operation_id": [r[2] for r in rows],
+            "category": pl.Series(["bentrok"] * len(rows), dtype=CATEGORY),
+        },
+        schema_overrides={"operation_id": pl.String, "occurred_on": pl.Date},
+    )
+
+
+def _derive(rows: list[tuple[dt.date, str, str | None]]) -> pl.DataFrame:
+    placed = assign_operations(_incidents(rows), WINDOWS)
+    return assign_phases(placed.drop("window_ok"), CALENDAR, REF.operations).with_columns(placed["window_ok"])
+
+
+window_rows = st.sampled_from(list(WINDOWS.iter_rows(named=True)))
+
+
+@st.composite
+def incident_in_a_window(draw: st.DrawFn) -> tuple[dt.date, str, str]:
+    window = draw(window_rows)
+    day = draw(st.dates(min_value=window["start_date"], max_value=window["end_date"]))
+    regencies = REF.regions.filter(pl.col("parent_code") == window["province_code"])["region_code"].to_list()
+    region = draw(st.sampled_from([window["province_code"], *regencies]))
+    return day, region, window["operation_id"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(incident_in_a_window(), min_size=1, max_size=40))
+def test_every_incident_inside_a_window_falls_in_exactly_one_phase(rows: list[tuple[dt.date, str, str]]) -> None:
+    derived = _derive([(d, r, op) for d, r, op in rows])
+    assert derived.height == len(rows)
+    assert derived["window_ok"].all()
+    assert derived["phase"].null_count() == 0
+    for record in derived.iter_rows(named=True):
+        containing = CALENDAR.filter(
+            (pl.col("operation_id") == record["operation_id"])
+            & (pl.col("province_code") == record["province_code"])
+            & pl.lit(record["occurred_on"]).is_between("start_date", "end_date")
+        )
+        assert containing.height == 1
+        assert containing["phase"][0] == record["phase"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(incident_in_a_window(), min_size=1, max_size=30))
+def test_operation_is_derived_when_not_given_and_lies_in_its_window(rows: list[tuple[dt.date, str, str]]) -> None:
+    derived = _derive([(d, r, None) for d, r, _ in rows])
+    assert derived["window_ok"].all()
+    checked = derived.join(WINDOWS, on=["operation_id", "province_code"])
+    assert checked.height == len(rows)
+    assert checked.select(pl.col("occurred_on").is_between("start_date", "end_date").all()).item()
+
+
+@given(st.sampled_from(list(REF.operations.iter_rows(named=True))), st.sampled_from(PROVINCES.to_list()))
+def test_relative_day_of_voting_day_is_zero(operation: dict, province: str) -> None:  # type: ignore[type-arg]
+    derived = _derive([(operation["voting_date"], province, None)])
+    assert derived["operation_id"][0] == operation["operation_id"]
+    assert derived["relative_day"][0] == 0
+    assert derived["phase"][0] == "voting"
+    assert relative_label(0) == "hari H"
+
+
+def test_relative_labels_follow_polri_notation() -> None:
+    assert [relative_label(d) for d in (-3, -1, 0, 1, 2)] == ["H-3", "H-1", "hari H", "H+1", "H+2"]
+    assert relative_label(0, "en") == "voting day (H)"
+
+
+def test_overlap_of_omb_and_omp_goes_to_the_nearer_voting_day() -> None:
+    derived = _derive([(dt.date(2024, 9, 1), "18.72", None), (dt.date(2024, 5, 1), "18.72", None), (dt.date(2024, 9, 1), "18.72", "OMB-2023-2024")])
+    assert derived["operation_id"].to_list() == ["OMP-2024", "OMB-2023-2024", "OMB-2023-2024"]
+    assert derived["phase"].to_list() == ["pre_campaign", "post_election", "post_election"]
+    assert derived["relative_day"].to_list() == [(dt.date(2024, 9, 1) - dt.date(2024, 11, 27)).days, (dt.date(2024, 5, 1) - dt.date(2024, 2, 14)).days, (dt.date(2024, 9, 1) - dt.date(2024, 2, 14)).days]
+
+
+def test_polda_window_decides_the_operation() -> None:
+    # 20 Aug 2024: Polda Metro Jaya's OMP window has begun (14 Aug), Polda Lampung's has not (27 Aug)
+    derived = _derive([(dt.date(2024, 8, 20), "31.73", None), (dt.date(2024, 8, 20), "18.72", None)])
+    assert derived["operation_id"].to_list() == ["OMP-2024", "OMB-2023-2024"]
+
+
+def test_incident_outside_every_window_is_flagged() -> None:
+    derived = _derive([(dt.date(2023, 1, 5), "18.72", None), (dt.date(2024, 12, 20), "21.71", None), (dt.date(2024, 3, 1), "18", "OMP-2024")])
+    assert derived["window_ok"].to_list() == [False, False, False]  # Kepri's OMP window ends 16 Dec 2024
+
+
+def test_deployment_days_count_both_ends() -> None:
+    frame = pl.DataFrame({"start_date": [dt.date(2024, 8, 27), dt.date(2024, 11, 27)], "end_date": [dt.date(2024, 12, 29), dt.date(2024, 11, 27)], "personnel": [300, 470]})
+    out = deployment_days(frame)
+    assert out["days"].to_list() == [125, 1]
+    assert out["personnel_days"].to_list() == [37500, 470]
+
+
+@pytest.mark.parametrize("shuffle_seed", [1, 2, 3])
+def test_derivation_does_not_depend_on_row_order(shuffle_seed: int) -> None:
+    rows = [(dt.date(2024, 2, 14), "18.72", None), (dt.date(2024, 11, 27), "31.73", None), (dt.date(2023, 12, 1), "19.71", None), (dt.date(2024, 9, 30), "35", None)]
+    base = _derive(rows).sort("occurred_on", "region_code")
+    shuffled = _derive(rows).sample(fraction=1.0, shuffle=True, seed=shuffle_seed).sort("occurred_on", "region_code")
+    assert base.equals(shuffled)
+
+
+def test_a_province_may_have_its_own_phases() -> None:
+    own = pl.DataFrame(
+        {
+            "operation_id": ["OMP-2024"] * 2,
+            "phase": ["pre_campaign", "disputes"],
+            "start_date": [dt.date(2024, 8, 27), dt.date(2024, 9, 1)],
+            "end_date": [dt.date(2024, 8, 31), dt.date(2024, 12, 29)],
+            "province_code": ["18", "18"],
+        }
+    )
+    phases = pl.concat([REF.phases, own.with_columns(pl.col("phase").cast(REF.phases.schema["phase"]))])
+    calendar = phase_calendar(phases, WINDOWS)
+    lampung = calendar.filter((pl.col("operation_id") == "OMP-2024") & (pl.col("province_code") == "18"))
+    assert lampung["phase"].to_list() == ["pre_campaign", "disputes"]
+    jakarta = calendar.filter((pl.col("operation_id") == "OMP-2024") & (pl.col("province_code") == "31"))
+    assert jakarta["phase"].to_list()[0] == "pre_campaign"
+    assert jakarta["start_date"][0] == dt.date(2024, 8, 14)
