@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aar
-from aar._derive import assign_operations, assign_phases, deployment_days, phase_calendar, province_windows, relative_label
+from aar._derive import (
+    assign_operations,
+    assign_phases,
+    deployment_days,
+    phase_calendar,
+    province_windows,
+    relative_label,
+)
 
 REF = aar.reference()
 PROVINCES = REF.regions.filter(pl.col("kind") == "provinsi")["region_code"]

@@ -74,46 +74,53 @@ def phase_calendar(phases: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
 
 
 def assign_operations(incidents: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
-    """Fill operation_id from date and province; add `window_ok` (False: outside every window).
+    """Fill operation_id from date and province; add province_code and `window_ok`.
 
-    An incident that names its operation keeps it, and `window_ok` says whether its date lies in
-    that operation's window in its province.
+    `window_ok` is False for an incident outside every window of its province (or, when it names
+    its operation, outside that operation's window there). The rule is applied once per distinct
+    (date, province, named operation), then joined back, so its cost does not grow with the rows.
     """
-    base = incidents.with_columns(province_code=province_of(pl.col("region_code")), _i=pl.int_range(pl.len(), dtype=pl.UInt32))
-    candidates = (
-        base.select("_i", "occurred_on", "province_code", "operation_id")
-        .join(windows.select("operation_id", "province_code", "start_date", "end_date", "voting_date").rename({"operation_id": "_op"}), on="province_code")
+    keys = ["occurred_on", "province_code", "operation_id"]
+    base = incidents.with_columns(province_code=province_of(pl.col("region_code")))
+    distinct = base.select(keys).unique()
+    chosen = (
+        distinct.join(windows.select("operation_id", "province_code", "start_date", "end_date", "voting_date").rename({"operation_id": "_op"}), on="province_code")
         .filter(pl.col("occurred_on").is_between("start_date", "end_date") & (pl.col("operation_id").is_null() | (pl.col("operation_id") == pl.col("_op"))))
         .with_columns(_distance=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().abs())
-        .sort("_i", "_distance", "voting_date", descending=[False, False, True])
-        .unique("_i", keep="first", maintain_order=True)
-        .select("_i", "_op")
+        .sort(*keys, "_distance", "voting_date", descending=[False, False, False, False, True], nulls_last=True)
+        .unique(keys, keep="first", maintain_order=True)
+        .select(*keys, "_op")
     )
     return (
-        base.join(candidates, on="_i", how="left")
+        base.join(chosen, on=keys, how="left", nulls_equal=True, maintain_order="left")
         .with_columns(window_ok=pl.col("_op").is_not_null(), operation_id=pl.coalesce("operation_id", "_op"))
-        .drop("_i", "_op")
+        .drop("_op")
     )
 
 
 def assign_phases(incidents: pl.DataFrame, calendar: pl.DataFrame, operations: pl.DataFrame) -> pl.DataFrame:
-    """Add phase, relative_day (days from voting day) and category_group to incidents."""
+    """Add phase, relative_day (days from voting day) and category_group to incidents.
+
+    Like `assign_operations`, the phase is looked up once per distinct (operation, province, date).
+    """
+    keys = ["operation_id", "province_code", "occurred_on"]
     cal = calendar.select("operation_id", "province_code", "phase", pl.col("start_date").alias("_start"), pl.col("end_date").alias("_end"))
-    keyed = incidents.with_columns(_i=pl.int_range(pl.len(), dtype=pl.UInt32))
     phased = (
-        keyed.select("_i", "operation_id", "province_code", "occurred_on")
+        incidents.select(keys)
+        .unique()
         .join(cal, on=["operation_id", "province_code"])
         .filter(pl.col("occurred_on").is_between("_start", "_end"))
-        .select("_i", "phase")
+        .select(*keys, "phase")
     )
+    groups = pl.Enum(list(CATEGORY_GROUP.codes))
     return (
-        keyed.join(phased, on="_i", how="left", maintain_order="left")
-        .join(operations.select("operation_id", "voting_date"), on="operation_id", how="left")
+        incidents.join(phased, on=keys, how="left", maintain_order="left")
+        .join(operations.select("operation_id", "voting_date"), on="operation_id", how="left", maintain_order="left")
         .with_columns(
             relative_day=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64),
-            category_group=pl.col("category").cast(pl.String).replace_strict(CATEGORY_GROUP_OF, return_dtype=pl.Enum(list(CATEGORY_GROUP.codes))),
+            category_group=pl.col("category").cast(pl.String).replace_strict(CATEGORY_GROUP_OF, return_dtype=groups),
         )
-        .drop("_i", "voting_date")
+        .drop("voting_date")
     )
 
 

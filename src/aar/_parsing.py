@@ -128,7 +128,7 @@ def parse_bool(values: pl.Series) -> tuple[pl.Series, pl.Series]:
 def parse_text(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Strip surrounding spaces; an empty cell becomes null. Never bad."""
     out = values.cast(pl.String).str.strip_chars().replace("", None)
-    return out, pl.Series(values.name, [False] * len(values), dtype=pl.Boolean)
+    return out, pl.repeat(False, len(values), dtype=pl.Boolean, eager=True).alias(values.name)
 
 
 def parse_with(

@@ -145,7 +145,7 @@ def _frame_from_rows(
     frame = pl.DataFrame(list(named.values())) if named else pl.DataFrame({})
     frame = frame.with_columns(pl.int_range(first_row, first_row + n, dtype=pl.Int64).alias(ROW)) if named else pl.DataFrame({ROW: pl.int_range(first_row, first_row + n, eager=True)})
     data_columns = [c for c in frame.columns if c != ROW]
-    if data_columns and frame.schema[data_columns[0]] == pl.String:
+    if data_columns and all(frame.schema[c] == pl.String for c in data_columns):
         empty = pl.all_horizontal(pl.col(c).cast(pl.String).str.strip_chars().replace("", None).is_null() for c in data_columns)
         frame = frame.filter(~empty)
     return frame, labels, problems

@@ -15,9 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pandera.polars as pa
 import polars as pl
-from pandera.errors import SchemaErrors
 
 from ._errors import Problem
 from ._parsing import parse_bool, parse_date, parse_number, parse_text, parse_time, parse_with
@@ -72,7 +70,7 @@ def _region_expected(ctx: Context) -> Callable[[str], str]:
 def _typed_passthrough(f: Field, values: pl.Series) -> tuple[pl.Series, pl.Series] | None:
     """Values already of the right type (Parquet, in-memory frames) pass through; None: parse as text."""
     dtype = values.dtype
-    fine = pl.Series([False] * len(values), dtype=pl.Boolean)
+    fine = pl.repeat(False, len(values), dtype=pl.Boolean, eager=True)
     if dtype in (pl.String, pl.Null) or f.kind in ("vocab", "region", "operation"):
         return None
     if f.kind == "text":
@@ -140,7 +138,7 @@ def parse_table(raw: RawTable, table: Table, ctx: Context) -> tuple[pl.DataFrame
             series, more = parse_field(raw, f, raw.frame.get_column(f.name), ctx)
             problems += more
         else:
-            series = pl.Series(f.name, [f.default] * height).cast(f.dtype)
+            series = pl.repeat(f.default, height, eager=True).cast(f.dtype)
         columns.append(series.alias(f.name))
     frame = pl.DataFrame([*columns, raw.frame.get_column(ROW)]) if height else pl.DataFrame([pl.Series(f.name, [], dtype=f.dtype) for f in table.fields] + [pl.Series(ROW, [], dtype=pl.Int64)])
     if table.name == "regions":
@@ -149,7 +147,9 @@ def parse_table(raw: RawTable, table: Table, ctx: Context) -> tuple[pl.DataFrame
     return frame, problems
 
 
-def _pandera_schema(table: Table, present: set[str]) -> pa.DataFrameSchema:
+def _pandera_schema(table: Table, present: set[str]) -> Any:
+    import pandera.polars as pa  # imported here: it costs about 0.6 s, and only validation needs it
+
     columns: dict[str, pa.Column] = {}
     for f in table.fields:
         checks = [pa.Check.ge(f.minimum)] if f.minimum is not None else []
@@ -169,6 +169,8 @@ _CHECK_WORDS = {
 
 def check_table(frame: pl.DataFrame, raw: RawTable, table: Table, already: set[tuple[int, str]]) -> list[Problem]:
     """Run the table's rules with pandera; cells already reported as unreadable are not repeated."""
+    from pandera.errors import SchemaErrors
+
     present = set(raw.frame.columns)
     try:
         _pandera_schema(table, present).validate(frame, lazy=True)
