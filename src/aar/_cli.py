@@ -85,7 +85,14 @@ def validate_command(path: DatasetPath) -> None:
     assert ds is not None
     label = " (synthetic data)" if ds.synthetic else ""
     console.print(f"[green]valid[/green]: {ds.info.name}{label}, {len(result.warnings)} warning(s)")
-    console.print(_frame_table(table_sizes(ds), "Rows per table"))
+    shipped = {"operations", "operation_windows", "phases", "regions", "guard_patterns"}
+    where = {name: ds.info.sources.get(name, "shipped reference" if name in shipped else "not given") for name in ds.tables}
+    sizes = table_sizes(ds).with_columns(source=pl.col("table").replace_strict(where))
+    console.print(_frame_table(sizes, "Tables"))
+    spans = ds.incidents.group_by("operation_id").agg(
+        incidents=pl.len(), first=pl.col("occurred_on").min(), last=pl.col("occurred_on").max(), regions=pl.col("region_code").n_unique()
+    )
+    console.print(_frame_table(spans.sort("operation_id"), "Incidents per operation"))
 
 
 @app.command("summary")

@@ -45,6 +45,8 @@ class DatasetInfo:
     licence: str = ""
     path: str | None = None
     checksum: str | None = None
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """Table -> where the dataset gave it ("incidents.csv", "data.xlsx, sheet 'deployments'")."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -370,6 +372,7 @@ def _build(source: Source, checksum: str | None) -> Validation:
         licence=str(config.get("licence", config.get("license", ""))),
         path=str(source.path) if source.files else None,
         checksum=checksum,
+        sources={name: Path(raw.path).name + (f", sheet {raw.sheet!r}" if raw.sheet else "") for name, raw in raws.items()},
         extra={k: v for k, v in config.items() if k not in {"name", "description", "synthetic", "licence", "license", "aliases", "guard_patterns"}},
     )
     return Validation(result_problems, Dataset(info, tables, tuple(p for p in problems if p.severity == "warning")))

@@ -131,7 +131,11 @@ def deployment_days(deployments: pl.DataFrame) -> pl.DataFrame:
 
 
 def relative_label(day: int, lang: str = "id") -> str:
-    """Polri's notation for a day relative to voting day: -3 -> "H-3", 0 -> "hari H", 2 -> "H+2"."""
+    """Polri's notation for a day relative to voting day.
+
+    >>> [relative_label(d) for d in (-3, 0, 2)]
+    ['H-3', 'hari H', 'H+2']
+    """
     if day == 0:
         return "voting day (H)" if lang == "en" else "hari H"
     return f"H{day:+d}"

@@ -5,8 +5,8 @@ columns, allowed values, ranges, unique keys), the generated data dictionary
 (`data_dictionary()`, written to docs/data-dictionary.md) and the sample generator all read the
 `TABLES` below; no column list is repeated elsewhere.
 
->>> TABLES["incidents"].field("category").dtype
-Enum(categories=[...])
+>>> TABLES["incidents"].field("killed").headers
+('md', 'meninggal', 'meninggal_dunia')
 """
 
 from __future__ import annotations
