@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv with aar (editable) and its dev extras
 
-test: $(STAMP) ## Set up if needed, then run lint and the whole test suite
+test: $(STAMP) ## Set up if needed, then run lint, type check and the whole test suite
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## Run the tests not marked slow

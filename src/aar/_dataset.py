@@ -174,8 +174,8 @@ def _check_phases(phases: pl.DataFrame, windows: pl.DataFrame, raw: RawTable | N
     for (op, prov), group in ordered.group_by(["operation_id", "province_code"], maintain_order=True):
         previous = None
         for r in group.iter_rows(named=True):
-            where = {"row": r.get(ROW), "column": "start_date", "path": raw.path if raw and r.get(ROW) else None, "sheet": raw.sheet if raw else None, "table": "phases"}
-            scope = f"{op}" + (f" in province {prov}" if prov else "")
+            where: dict[str, Any] = {"row": r.get(ROW), "column": "start_date", "path": raw.path if raw and r.get(ROW) else None, "sheet": raw.sheet if raw else None, "table": "phases"}
+            scope = str(op) + (f" in province {prov}" if prov else "")
             if previous is not None:
                 gap = (r["start_date"] - previous["end_date"]).days
                 if gap <= 0:
@@ -187,10 +187,11 @@ def _check_phases(phases: pl.DataFrame, windows: pl.DataFrame, raw: RawTable | N
         if prov:
             bounds = bounds.filter(pl.col("province_code") == prov)
         if bounds.height and previous is not None:
-            first_start = group["start_date"].min()
-            last_end = group["end_date"].max()
-            w_start, w_end = bounds["start_date"].min(), bounds["end_date"].max()
-            if first_start > w_start or last_end < w_end:  # type: ignore[operator]
+            first_start: dt.date = group["start_date"].min()  # type: ignore[assignment]
+            last_end: dt.date = group["end_date"].max()  # type: ignore[assignment]
+            w_start: dt.date = bounds["start_date"].min()  # type: ignore[assignment]
+            w_end: dt.date = bounds["end_date"].max()  # type: ignore[assignment]
+            if first_start > w_start or last_end < w_end:
                 problems.append(Problem(f"phases of {scope} do not cover its window", table="phases", path=raw.path if raw else None, value=f"{first_start} to {last_end}", expected=f"phases from {w_start} to {w_end}"))
     return problems
 
@@ -299,7 +300,8 @@ def _build(source: Source, checksum: str | None) -> Validation:
     for alias, target in region_aliases.items():
         if index.match(target).code is None:
             problems.append(Problem(f"region alias {alias!r} points at an unknown region", path=str(source.path / "dataset.toml"), value=target, expected="a region code or an unambiguous name"))
-    index = region_index(regions, {a: index.match(t).code for a, t in region_aliases.items() if index.match(t).code})
+    resolved = {alias: index.match(target).code for alias, target in region_aliases.items()}
+    index = region_index(regions, {alias: code for alias, code in resolved.items() if code is not None})
     own_operations = parse("operations", Context(index, operation_vocabulary(ref.operations), {}))
     operations = _merge("operations", ref.operations, own_operations.drop(ROW) if own_operations is not None else None)
     pre_ctx = Context(index, operation_vocabulary(operations), {})

@@ -167,7 +167,7 @@ class Field:
     unit: str | None = None
     minimum: float | None = None
     nullable: bool = True
-    default: object = None
+    default: int | float | bool | str | None = None
     headers: tuple[str, ...] = ()
 
     @property

@@ -138,7 +138,7 @@ def parse_table(raw: RawTable, table: Table, ctx: Context) -> tuple[pl.DataFrame
             series, more = parse_field(raw, f, raw.frame.get_column(f.name), ctx)
             problems += more
         else:
-            series = pl.repeat(f.default, height, eager=True).cast(f.dtype)
+            series = pl.repeat(f.default, height, dtype=f.dtype, eager=True)
         columns.append(series.alias(f.name))
     frame = pl.DataFrame([*columns, raw.frame.get_column(ROW)]) if height else pl.DataFrame([pl.Series(f.name, [], dtype=f.dtype) for f in table.fields] + [pl.Series(ROW, [], dtype=pl.Int64)])
     if table.name == "regions":
