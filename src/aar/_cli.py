@@ -136,6 +136,47 @@ def summary_command(path: DatasetPath) -> None:
     console.print(_frame_table(incidents_by_group(ds), "Incidents by category group"))
 
 
+@app.command("synth")
+def synth_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the dataset into (created; replaced only with --force)")],
+    scale: Annotated[str, typer.Option(help="sample: Lampung, Bangka Belitung, DKI Jakarta; national: all 514 kabupaten/kota")] = "sample",
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same bytes")] = 7,
+    incidents: Annotated[int | None, typer.Option(help="Number of incidents to aim at (default: 12,000 sample, 5,000,000 national)")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv or parquet (default: csv for sample, parquet for national)")] = None,
+    force: Annotated[bool, typer.Option(help="Replace a folder that is not empty")] = False,
+) -> None:
+    """Write a complete SYNTHETIC dataset (every table plus dataset.toml marked synthetic)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ._synthetic import SCALES, synthesize
+    from ._writing import FORMATS, write_dataset
+
+    if scale not in SCALES:
+        raise typer.BadParameter(f"got {scale!r}; allowed: {', '.join(SCALES)}", param_hint="--scale")
+    chosen = fmt or ("csv" if scale == "sample" else "parquet")
+    if chosen not in FORMATS:
+        raise typer.BadParameter(f"got {chosen!r}; allowed: {', '.join(FORMATS)}", param_hint="--format")
+    if incidents is not None and incidents < 0:
+        raise typer.BadParameter(f"got {incidents}; allowed: a whole number >= 0", param_hint="--incidents")
+    steps = ["electorate", "daily intensity", "incidents", "deployments", "writing"]
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=err, transient=False) as progress:
+        task = progress.add_task("synth", total=len(steps))
+
+        def advance(step: str) -> None:
+            progress.update(task, description=f"synth: {step}", completed=steps.index(step))
+
+        try:
+            data = synthesize(scale, seed, incidents, progress=advance)
+            advance("writing")
+            written = write_dataset(data.tables, data.config, out, fmt=chosen, force=force)
+        except AarError as exc:
+            err.print(f"[red]error[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from exc
+        progress.update(task, description="synth: done", completed=len(steps))
+    rows = data.tables["incidents"].height
+    console.print(f"wrote {len(written)} files to {out} ({rows:,} synthetic incidents, seed {seed})")
+
+
 def main() -> None:
     """Entry point of the `aar` command; usage errors exit 2, data problems 1."""
     try:
