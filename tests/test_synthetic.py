@@ -37,7 +37,7 @@ def test_committed_sample_regenerates_byte_for_byte(tmp_path: Path) -> None:
     write_dataset(data.tables, data.config, tmp_path / "again")
     names = sorted(p.name for p in SAMPLE.iterdir())
     assert names == sorted(p.name for p in (tmp_path / "again").iterdir())
-    match, mismatch, errors = filecmp.cmpfiles(SAMPLE, tmp_path / "again", names, shallow=False)
+    _, mismatch, errors = filecmp.cmpfiles(SAMPLE, tmp_path / "again", names, shallow=False)
     assert mismatch == []
     assert errors == []
 

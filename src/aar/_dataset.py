@@ -12,8 +12,8 @@ derive each incident's operation, phase and relative day and each deployment's p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -140,6 +140,11 @@ def _rename_to_schema(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
     return frame.select([pl.col(c).alias(n) for c, n in mapping.items() if n is not None])
 
 
+def _cell_text(column: str) -> Callable[[dict[str, Any]], str]:
+    """A function giving the text of `column` in a row dict, for problem messages."""
+    return lambda record: str(record[column])
+
+
 def _merge(name: str, shipped: pl.DataFrame, own: pl.DataFrame | None) -> pl.DataFrame:
     """Reference rows overridden (by key) or extended by the dataset's rows."""
     if own is None or own.is_empty():
@@ -174,7 +179,7 @@ def _check_phases(phases: pl.DataFrame, windows: pl.DataFrame, raw: RawTable | N
     for (op, prov), group in ordered.group_by(["operation_id", "province_code"], maintain_order=True):
         previous = None
         for r in group.iter_rows(named=True):
-            where: dict[str, Any] = {"row": r.get(ROW), "column": "start_date", "path": raw.path if raw and r.get(ROW) else None, "sheet": raw.sheet if raw else None, "table": "phases"}
+            where: dict[str, Any] = {"row": r.get(ROW), "column": raw.labels.get("start_date", "start_date") if raw else "start_date", "path": raw.path if raw and r.get(ROW) else None, "sheet": raw.sheet if raw else None, "table": "phases"}
             scope = str(op) + (f" in province {prov}" if prov else "")
             if previous is not None:
                 gap = (r["start_date"] - previous["end_date"]).days
@@ -203,7 +208,7 @@ def _describe_windows(windows: pl.DataFrame) -> dict[str, str]:
     return {k: "; ".join(v) for k, v in text.items()}
 
 
-def _combine_sitrep(parsed: Mapping[str, pl.DataFrame | None], raws: Mapping[str, RawTable], root: Path) -> tuple[pl.DataFrame | None, pl.DataFrame | None, list[Problem]]:
+def _combine_sitrep(parsed: Mapping[str, pl.DataFrame | None], raws: Mapping[str, RawTable], windows: pl.DataFrame, root: Path) -> tuple[pl.DataFrame | None, pl.DataFrame | None, list[Problem]]:
     """Incidents and deployments, with the situation report's rows added; `_from` names the source table."""
     problems: list[Problem] = []
     incidents = parsed["incidents"]
@@ -214,7 +219,9 @@ def _combine_sitrep(parsed: Mapping[str, pl.DataFrame | None], raws: Mapping[str
         deployments = deployments.with_columns(_from=pl.lit("deployments"))
     sitrep = parsed[SITREP.name]
     if sitrep is not None:
-        sr_incidents, sr_deployments = expand_sitrep(sitrep)
+        placed = assign_operations(sitrep, windows)
+        problems += _outside_windows(placed.with_columns(_from=pl.lit(SITREP.name)), windows, raws)
+        sr_incidents, sr_deployments = expand_sitrep(placed.filter(pl.col("window_ok")).drop("window_ok", "province_code"))
         sr_incidents = sr_incidents.with_columns(_from=pl.lit(SITREP.name))
         incidents = sr_incidents if incidents is None else pl.concat([incidents, sr_incidents], how="diagonal_relaxed")
         if deployments is None:
@@ -283,9 +290,12 @@ def _build(source: Source, checksum: str | None) -> Validation:
         if name == SITREP.name:
             counts = [c for c in raw.frame.columns if c.startswith("count:")]
             for c in counts:
-                series, more = parse_field(raw, TABLES["incidents"].field("killed"), raw.frame.get_column(c), ctx)
+                count_field = replace(TABLES["incidents"].field("killed"), name=c, description=f"Incidents of {c.removeprefix('count:')}")
+                series, more = parse_field(raw, count_field, raw.frame.get_column(c), ctx)
                 frame = frame.with_columns(series.alias(c))
                 found += more
+                negative = (series < 0).fill_null(False)
+                found += problems_from_frame(frame.filter(negative), raw, "negative count", c, _cell_text(c), lambda _: "a whole number >= 0")
             if not counts:
                 found.append(raw.problem("no category column found", expected=f"columns named after categories, e.g. {', '.join(CATEGORY.codes[:4])}, unras, laka"))
         problems.extend(found)
@@ -327,7 +337,7 @@ def _build(source: Source, checksum: str | None) -> Validation:
         problems += _check_phases(own_phases, windows, raws["phases"])
     calendar = phase_calendar(phases, windows)
 
-    incidents, deployments, more = _combine_sitrep(parsed, raws, source.path)
+    incidents, deployments, more = _combine_sitrep(parsed, raws, windows, source.path)
     problems += more
     if incidents is not None:
         placed = assign_operations(incidents, windows)

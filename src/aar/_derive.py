@@ -145,8 +145,9 @@ def expand_sitrep(sitrep: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(incidents, deployments) from the typed wide situation report.
 
     Each count becomes that many incident rows, with ids "SR-<region>-<date>-<category>-<n>" and
-    `cleared` unknown. MD, LB and LR go to the first traffic accident of that day and region;
-    `personel` becomes a one-day Polri deployment.
+    `cleared` unknown. MD, LB and LR go to the first traffic accident of that day and region (a
+    blank cell counts as 0); `personel` becomes a one-day Polri deployment. The operation must
+    already be filled (`assign_operations` on the report's rows).
     """
     counts = [c for c in sitrep.columns if c.startswith("count:")]
     long = (
@@ -162,9 +163,9 @@ def expand_sitrep(sitrep: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         occurred_on="occurred_on",
         region_code="region_code",
         category=pl.col("category").cast(category_dtype),
-        killed=pl.when(first_traffic).then(pl.col("killed")).otherwise(0),
-        injured=pl.when(first_traffic).then(pl.col("injured_serious") + pl.col("injured_light")).otherwise(0),
-        loss_idr=pl.when(first_traffic).then(pl.col("loss_idr")).otherwise(0.0),
+        killed=pl.when(first_traffic).then(pl.col("killed").fill_null(0)).otherwise(0),
+        injured=pl.when(first_traffic).then(pl.sum_horizontal("injured_serious", "injured_light")).otherwise(0),
+        loss_idr=pl.when(first_traffic).then(pl.col("loss_idr").fill_null(0.0)).otherwise(0.0),
         operation_id="operation_id",
         **{ROW: ROW},
     )
