@@ -1,0 +1,289 @@
+"""Counts, exposures and rates for any grouping: the numbers of a Polri anev.
+
+Pure functions of a `Dataset`, each returning a polars frame. Definitions (Indonesian / English):
+
+- incidents (CT, crime total / jumlah kejadian): rows of the incidents table in the group;
+- cleared (CC, crime clearance / penyelesaian): incidents with `cleared` true;
+- clearance_rate (persentase penyelesaian) = cleared / incidents whose clearance is known;
+- killed (MD, meninggal dunia), injured (luka), loss_idr (kerugian materiil, rupiah): sums;
+- days (hari operasi): calendar days of the operation's windows in the group (a day counts once
+  however many provinces it covers); per_day = incidents / days;
+- voters (DPT), tps: electorate of the regions in the group; per_100k_voters = incidents / voters
+  x 100,000 (the crime rate convention, over the whole period); per_1000_tps = incidents / tps x 1,000;
+- personnel_days (hari-orang): sum over deployments of personnel x days inside the group's period;
+  per_1000_personnel_days = incidents / personnel_days x 1,000;
+- voter_days = voters x days, tps_days = tps x days: exposures for comparing periods of different
+  lengths per population;
+- crime_clock_seconds (crime clock / selang waktu kejahatan) = days x 86,400 / incidents: the
+  average interval between two incidents.
+
+A group is any combination of `GROUPS`: operation_id, region (at the level asked), phase,
+category, category_group, occurred_on, relative_day. Regions roll up by code: "18.72" belongs to
+"18"; the national level holds everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import polars as pl
+
+from ._dataset import Dataset
+from ._errors import UsageError
+
+GROUPS = ("operation_id", "region", "phase", "category", "category_group", "occurred_on", "relative_day")
+LEVELS = ("national", "province", "regency")
+EXPOSURES = ("days", "voters", "tps", "personnel_days", "voter_days", "tps_days")
+NATIONAL = "00"
+"""Region key of the national level."""
+
+_RATE_SCALE = {"days": 1, "voters": 100_000, "tps": 1_000, "personnel_days": 1_000, "voter_days": 100_000, "tps_days": 1_000}
+RATE_COLUMNS = {
+    "days": "per_day",
+    "voters": "per_100k_voters",
+    "tps": "per_1000_tps",
+    "personnel_days": "per_1000_personnel_days",
+    "voter_days": "per_100k_voter_days",
+    "tps_days": "per_1000_tps_days",
+}
+
+
+def rate_scale(exposure: str) -> int:
+    """The unit a rate of `exposure` is written in: 100,000 for voters, 1,000 for TPS..."""
+    check_choice("exposure", exposure, EXPOSURES)
+    return _RATE_SCALE[exposure]
+
+
+def check_choice(argument: str, value: object, allowed: Sequence[object]) -> None:
+    """Raise UsageError naming the argument, the allowed values and what was received."""
+    if value not in allowed:
+        raise UsageError(argument, value, [str(a) for a in allowed])
+
+
+def check_region(ds: Dataset, region: str | None) -> str | None:
+    """The region code to filter on (None: national), after checking it exists."""
+    if region in (None, "", "national", NATIONAL):
+        return None
+    code = str(region)
+    if code not in set(ds.regions["region_code"]):
+        raise UsageError("region", region, "a Kemendagri code in the dataset's regions, e.g. 18 or 18.72, or 'national'")
+    return code
+
+
+def level_of(region: str | None) -> str:
+    """The level of a region code: national (None), province ("18") or regency ("18.72")."""
+    if region is None:
+        return "national"
+    return "province" if len(region) == 2 else "regency"
+
+
+def sub_level(region: str | None) -> str:
+    """The level just below a region: provinces under the nation, kabupaten/kota under a province."""
+    return {"national": "province", "province": "regency", "regency": "regency"}[level_of(region)]
+
+
+def _in_region(region: str | None, code: str = "region_code") -> pl.Expr:
+    if region is None:
+        return pl.lit(True)
+    if len(region) == 2:
+        return pl.col(code).str.slice(0, 2) == region
+    return pl.col(code) == region
+
+
+def _region_key(level: str, code: str = "region_code") -> pl.Expr:
+    if level == "national":
+        return pl.lit(NATIONAL).alias("region")
+    if level == "province":
+        return pl.col(code).str.slice(0, 2).alias("region")
+    return pl.col(code).alias("region")
+
+
+def _check_groups(by: Iterable[str]) -> list[str]:
+    keys = list(by)
+    for key in keys:
+        check_choice("by", key, GROUPS)
+    return keys
+
+
+def covered_provinces(ds: Dataset) -> pl.Series:
+    """Provinces the dataset covers: those with any incident, deployment or electorate row.
+
+    Rates and comparisons count days and regions only there, so a dataset of three provinces is
+    not diluted by the 35 it says nothing about.
+    """
+    codes = pl.concat([t.select(pl.col("region_code").str.slice(0, 2)) for t in (ds.incidents, ds.deployments, ds.electorate)])
+    return codes.get_column("region_code").unique().sort().alias("province_code")
+
+
+def _calendar_days(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
+    """One row per operation, region key, phase and date covered (dates of the calendar)."""
+    cal = ds.calendar.filter(pl.col("province_code").is_in(covered_provinces(ds).implode()))
+    cal = cal.with_columns(occurred_on=pl.date_ranges("start_date", "end_date")).explode("occurred_on")
+    cal = cal.select("operation_id", "province_code", "phase", "occurred_on")
+    if level == "regency":
+        regencies = ds.regions.filter(pl.col("level") == "regency").select("region_code", province_code=pl.col("parent_code"))
+        # incidents recorded at Polda level (a province code) form a group of their own
+        recorded = ds.incidents.filter(pl.col("region_code").str.len_chars() == 2).select("region_code", province_code="region_code").unique()
+        cal = cal.join(pl.concat([regencies, recorded]), on="province_code")
+    else:
+        cal = cal.with_columns(region_code="province_code")
+    return cal.filter(_in_region(region)).with_columns(_region_key(level))
+
+
+def _electorate(ds: Dataset) -> pl.DataFrame:
+    """Electorate rows without double counting: a province row only where it has no regency rows."""
+    e = ds.electorate
+    has_regencies = e.filter(pl.col("region_code").str.len_chars() > 2).select("operation_id", province=pl.col("region_code").str.slice(0, 2)).unique()
+    provinces = e.filter(pl.col("region_code").str.len_chars() == 2).join(has_regencies, left_on=["operation_id", "region_code"], right_on=["operation_id", "province"], how="anti")
+    return pl.concat([e.filter(pl.col("region_code").str.len_chars() > 2), provinces])
+
+
+def exposures(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | None = None, level: str | None = None) -> pl.DataFrame:
+    """Exposures per group: days, voters, tps, personnel_days, voter_days, tps_days.
+
+    Groups by the keys of `by` that exposures depend on (operation_id, region, phase, occurred_on,
+    relative_day); category keys do not change exposures.
+    """
+    region = check_region(ds, region)
+    level = level or level_of(region)
+    check_choice("level", level, LEVELS)
+    keys = [k for k in _check_groups(by) if k in ("operation_id", "region", "phase", "occurred_on", "relative_day")]
+    days = _calendar_days(ds, region, level).join(ds.operations.select("operation_id", "voting_date"), on="operation_id").with_columns(
+        relative_day=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64)
+    )
+    spine = days.group_by(keys).agg(days=pl.col("occurred_on").n_unique()) if keys else days.select(days=pl.col("occurred_on").n_unique())
+    # electorate: per operation and region key, independent of phase and day
+    elector = _electorate(ds).filter(_in_region(region)).with_columns(_region_key(level))
+    e_keys = [k for k in keys if k in ("operation_id", "region")]
+    voters = elector.group_by(e_keys).agg(voters=pl.col("voters").sum(), tps=pl.col("tps").sum()) if e_keys else elector.select(voters=pl.col("voters").sum(), tps=pl.col("tps").sum())
+    # personnel-days: deployments spread over their days, kept where the calendar has that day
+    deployed = (
+        ds.deployments.filter(_in_region(region))
+        .with_columns(occurred_on=pl.date_ranges("start_date", "end_date"), province_code=pl.col("region_code").str.slice(0, 2))
+        .explode("occurred_on")
+        .with_columns(_region_key(level))
+        .join(days.select("operation_id", "province_code", "occurred_on", "phase", "relative_day").unique(), on=["operation_id", "province_code", "occurred_on"])
+    )
+    personnel = deployed.group_by(keys).agg(personnel_days=pl.col("personnel").sum()) if keys else deployed.select(personnel_days=pl.col("personnel").sum())
+    if keys:
+        out = spine.join(voters, on=e_keys, how="left") if e_keys else spine.join(voters, how="cross")
+        out = out.join(personnel, on=keys, how="left")
+    else:
+        out = pl.concat([spine, voters, personnel], how="horizontal")
+    return out.with_columns(
+        pl.col("voters").fill_null(0),
+        pl.col("tps").fill_null(0),
+        pl.col("personnel_days").fill_null(0).cast(pl.Int64),
+    ).with_columns(
+        voter_days=pl.col("voters") * pl.col("days"),
+        tps_days=pl.col("tps") * pl.col("days"),
+    )
+
+
+def cube(ds: Dataset, region: str | None = None, level: str = "regency") -> pl.DataFrame:
+    """The count cube: operation x region x phase x category x day, with every count column.
+
+    Built lazily, touching only the columns it needs. Columns: operation_id, region, phase,
+    category, category_group, occurred_on, relative_day, incidents, cleared, cleared_known,
+    killed, injured, loss_idr.
+    """
+    region = check_region(ds, region)
+    check_choice("level", level, LEVELS)
+    return (
+        ds.incidents.lazy()
+        .filter(_in_region(region))
+        .group_by("operation_id", _region_key(level), "phase", "category", "category_group", "occurred_on", "relative_day")
+        .agg(
+            incidents=pl.len(),
+            cleared=pl.col("cleared").sum(),
+            cleared_known=pl.col("cleared").count(),
+            killed=pl.col("killed").sum(),
+            injured=pl.col("injured").sum(),
+            loss_idr=pl.col("loss_idr").sum(),
+        )
+        .collect()
+    )
+
+
+_COUNT_COLUMNS = ("incidents", "cleared", "cleared_known", "killed", "injured", "loss_idr")
+
+
+def counts(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | None = None, level: str | None = None) -> pl.DataFrame:
+    """Incidents, cleared, clearance rate, killed, injured and loss per group (groups with incidents only)."""
+    keys = _check_groups(by)
+    region = check_region(ds, region)
+    level = level or level_of(region)
+    c = cube(ds, region, level)
+    grouped = c.group_by(keys).agg(pl.col(_COUNT_COLUMNS).sum()) if keys else c.select(pl.col(_COUNT_COLUMNS).sum())
+    return grouped.with_columns(
+        pl.col("incidents", "cleared", "cleared_known", "killed", "injured").cast(pl.Int64),
+        clearance_rate=pl.when(pl.col("cleared_known") > 0).then(pl.col("cleared") / pl.col("cleared_known")),
+    ).sort(keys) if keys else grouped
+
+
+def rates(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | None = None, level: str | None = None, categories: Sequence[str] | None = None) -> pl.DataFrame:
+    """Counts with exposures and every rate, one row per group, zero-count groups included.
+
+    Groups come from the calendar (every operation, region, phase and day of the period) crossed
+    with the categories present (or `categories`), so a phase without incidents shows 0, not nothing.
+    """
+    keys = _check_groups(by)
+    region = check_region(ds, region)
+    level = level or level_of(region)
+    exposure = exposures(ds, keys, region, level)
+    category_keys = [k for k in keys if k in ("category", "category_group")]
+    spine = exposure
+    if category_keys:
+        present = counts(ds, category_keys, region, level).select(category_keys)
+        if categories is not None:
+            present = present.filter(pl.col(category_keys[0]).cast(pl.String).is_in(list(categories)))
+        spine = exposure.join(present, how="cross")
+    counted = counts(ds, keys, region, level)
+    out = spine.join(counted, on=keys, how="left") if keys else pl.concat([spine, counted], how="horizontal")
+    out = out.with_columns(pl.col(c).fill_null(0) for c in _COUNT_COLUMNS).with_columns(
+        clearance_rate=pl.when(pl.col("cleared_known") > 0).then(pl.col("cleared") / pl.col("cleared_known")),
+        **{RATE_COLUMNS[e]: pl.when(pl.col(e) > 0).then(pl.col("incidents") / pl.col(e) * _RATE_SCALE[e]) for e in EXPOSURES},
+        crime_clock_seconds=pl.when(pl.col("incidents") > 0).then(pl.col("days") * 86_400 / pl.col("incidents")),
+    )
+    return out.sort(keys) if keys else out
+
+
+def crime_clock_text(seconds: float | None, lang: str = "id") -> str:
+    """The crime clock in words: 9,000 s -> "1 kasus setiap 2 jam 30 menit" ("one case every 2 hours 30 minutes").
+
+    >>> crime_clock_text(9_000)
+    '1 kasus setiap 2 jam 30 menit'
+    >>> crime_clock_text(90_061, "en")
+    'one case every 1 day 1 hour 1 minute'
+    """
+    check_choice("lang", lang, ("id", "en"))
+    if seconds is None:
+        return "tidak ada kasus" if lang == "id" else "no cases"
+    total_minutes = round(seconds / 60)
+    days, rest = divmod(total_minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    if lang == "id":
+        parts = [f"{days} hari" if days else "", f"{hours} jam" if hours else "", f"{minutes} menit" if minutes or not (days or hours) else ""]
+        return "1 kasus setiap " + " ".join(p for p in parts if p)
+    def unit(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+    parts = [unit(days, "day") if days else "", unit(hours, "hour") if hours else "", unit(minutes, "minute") if minutes or not (days or hours) else ""]
+    return "one case every " + " ".join(p for p in parts if p)
+
+
+def percent_change(baseline: float | None, target: float | None) -> float | None:
+    """(target - baseline) / baseline x 100; None when the baseline is 0 or missing.
+
+    >>> percent_change(40, 50)
+    25.0
+    """
+    if baseline in (None, 0) or target is None:
+        return None
+    return (target - baseline) / baseline * 100  # type: ignore[operator]
+
+
+def direction(baseline: float | None, target: float | None) -> str | None:
+    """Polri's word for the change: "naik" (up), "turun" (down) or "tetap" (unchanged)."""
+    if baseline is None or target is None:
+        return None
+    return "naik" if target > baseline else "turun" if target < baseline else "tetap"
