@@ -9,12 +9,30 @@ Operasi Mantap Praja 2024 (Pilkada 2024), validate it, and compare the operation
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._comparison import Comparison, compare
 from ._dataset import Dataset, DatasetInfo, Validation, load, validate
+from ._deployment import personnel, required_personnel, required_vs_deployed, voting_day
 from ._derive import relative_label
+from ._disclosure import suppress
 from ._errors import AarError, DatasetError, DataValidationError, Problem, ReferenceDataError, UsageError
+from ._findings import findings
+from ._metrics import counts, covered_provinces, crime_clock_text, cube, direction, exposures, percent_change, rates
 from ._reference import licence_notice, province_geojson, reference
 from ._schema import CATEGORY, SITREP, TABLES, VOCABULARIES, Field, Table, data_dictionary
+from ._statistics import (
+    RateRatio,
+    RegressionResult,
+    SegmentedResult,
+    adjust_p_values,
+    count_regression,
+    rate_ratio,
+    ratio_table,
+    regress_counts,
+    segmented_regression,
+)
 from ._summary import incidents_by_group, operations_overview, phases_overview
+from ._synthetic import synthesize
+from ._writing import write_dataset
 
 try:
     __version__ = version("aar")
@@ -27,25 +45,52 @@ __all__ = [
     "TABLES",
     "VOCABULARIES",
     "AarError",
+    "Comparison",
     "DataValidationError",
     "Dataset",
     "DatasetError",
     "DatasetInfo",
     "Field",
     "Problem",
+    "RateRatio",
     "ReferenceDataError",
+    "RegressionResult",
+    "SegmentedResult",
     "Table",
     "UsageError",
     "Validation",
     "__version__",
+    "adjust_p_values",
+    "compare",
+    "count_regression",
+    "counts",
+    "covered_provinces",
+    "crime_clock_text",
+    "cube",
     "data_dictionary",
+    "direction",
+    "exposures",
+    "findings",
     "incidents_by_group",
     "licence_notice",
     "load",
     "operations_overview",
+    "percent_change",
+    "personnel",
     "phases_overview",
     "province_geojson",
+    "rate_ratio",
+    "rates",
+    "ratio_table",
     "reference",
+    "regress_counts",
     "relative_label",
+    "required_personnel",
+    "required_vs_deployed",
+    "segmented_regression",
+    "suppress",
+    "synthesize",
     "validate",
+    "voting_day",
+    "write_dataset",
 ]

@@ -82,7 +82,7 @@ def sub_level(region: str | None) -> str:
     return {"national": "province", "province": "regency", "regency": "regency"}[level_of(region)]
 
 
-def _in_region(region: str | None, code: str = "region_code") -> pl.Expr:
+def in_region(region: str | None, code: str = "region_code") -> pl.Expr:
     if region is None:
         return pl.lit(True)
     if len(region) == 2:
@@ -90,7 +90,7 @@ def _in_region(region: str | None, code: str = "region_code") -> pl.Expr:
     return pl.col(code) == region
 
 
-def _region_key(level: str, code: str = "region_code") -> pl.Expr:
+def region_key(level: str, code: str = "region_code") -> pl.Expr:
     if level == "national":
         return pl.lit(NATIONAL).alias("region")
     if level == "province":
@@ -127,7 +127,7 @@ def _calendar_days(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
         cal = cal.join(pl.concat([regencies, recorded]), on="province_code")
     else:
         cal = cal.with_columns(region_code="province_code")
-    return cal.filter(_in_region(region)).with_columns(_region_key(level))
+    return cal.filter(in_region(region)).with_columns(region_key(level))
 
 
 def _electorate(ds: Dataset) -> pl.DataFrame:
@@ -153,15 +153,15 @@ def exposures(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | 
     )
     spine = days.group_by(keys).agg(days=pl.col("occurred_on").n_unique()) if keys else days.select(days=pl.col("occurred_on").n_unique())
     # electorate: per operation and region key, independent of phase and day
-    elector = _electorate(ds).filter(_in_region(region)).with_columns(_region_key(level))
+    elector = _electorate(ds).filter(in_region(region)).with_columns(region_key(level))
     e_keys = [k for k in keys if k in ("operation_id", "region")]
     voters = elector.group_by(e_keys).agg(voters=pl.col("voters").sum(), tps=pl.col("tps").sum()) if e_keys else elector.select(voters=pl.col("voters").sum(), tps=pl.col("tps").sum())
     # personnel-days: deployments spread over their days, kept where the calendar has that day
     deployed = (
-        ds.deployments.filter(_in_region(region))
+        ds.deployments.filter(in_region(region))
         .with_columns(occurred_on=pl.date_ranges("start_date", "end_date"), province_code=pl.col("region_code").str.slice(0, 2))
         .explode("occurred_on")
-        .with_columns(_region_key(level))
+        .with_columns(region_key(level))
         .join(days.select("operation_id", "province_code", "occurred_on", "phase", "relative_day").unique(), on=["operation_id", "province_code", "occurred_on"])
     )
     personnel = deployed.group_by(keys).agg(personnel_days=pl.col("personnel").sum()) if keys else deployed.select(personnel_days=pl.col("personnel").sum())
@@ -191,8 +191,8 @@ def cube(ds: Dataset, region: str | None = None, level: str = "regency") -> pl.D
     check_choice("level", level, LEVELS)
     return (
         ds.incidents.lazy()
-        .filter(_in_region(region))
-        .group_by("operation_id", _region_key(level), "phase", "category", "category_group", "occurred_on", "relative_day")
+        .filter(in_region(region))
+        .group_by("operation_id", region_key(level), "phase", "category", "category_group", "occurred_on", "relative_day")
         .agg(
             incidents=pl.len(),
             cleared=pl.col("cleared").sum(),

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from ._deployment import required_personnel
 from ._derive import phase_calendar, province_windows
 from ._errors import UsageError
 from ._reference import reference
@@ -287,28 +288,10 @@ def _incidents(days: pl.DataFrame, expected: np.ndarray, target: int, rng: np.ra
     )
 
 
-def _required_police(electorate: pl.DataFrame, patterns: pl.DataFrame) -> pl.DataFrame:
-    """Police and Linmas the guard patterns require per operation and region (most specific pattern)."""
-    rows = []
-    for r in electorate.iter_rows(named=True):
-        police = linmas = 0
-        for vulnerability in ("kurang_rawan", "rawan", "sangat_rawan"):
-            tps = r[f"tps_{vulnerability}"]
-            candidates = patterns.filter(
-                (pl.col("vulnerability") == vulnerability)
-                & (pl.col("operation_id").is_null() | (pl.col("operation_id") == r["operation_id"]))
-                & (pl.col("region_code").is_null() | (pl.col("region_code") == r["region_code"]) | (pl.col("region_code") == r["region_code"][:2]))
-            ).with_columns(rank=pl.col("region_code").str.len_chars().fill_null(0) * 2 + pl.col("operation_id").is_not_null().cast(pl.Int32))
-            best = candidates.sort("rank", descending=True).row(0, named=True)
-            groups = -(-tps // best["tps"])
-            police += groups * best["police"]
-            linmas += groups * best["linmas"]
-        rows.append((r["operation_id"], r["region_code"], police, linmas + 2 * r["tps_khusus"]))
-    return pl.DataFrame(rows, schema=["operation_id", "region_code", "police", "linmas"], orient="row")
-
-
 def _deployments(electorate: pl.DataFrame, windows: pl.DataFrame, operations: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
-    required = _required_police(electorate, reference().guard_patterns)
+    required = required_personnel(electorate, reference().guard_patterns).select(
+        "operation_id", "region_code", police="police_required", linmas=pl.col("linmas_required") + 2 * pl.col("tps_without_pattern")
+    )
     ops = {r["operation_id"]: r for r in operations.iter_rows(named=True)}
     rows = []
     for r in electorate.join(required, on=["operation_id", "region_code"]).iter_rows(named=True):
