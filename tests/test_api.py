@@ -14,7 +14,7 @@ EXPECTED = {
     "Comparison", "compare", "personnel", "required_personnel", "required_vs_deployed", "voting_day", "suppress",
     "findings", "counts", "covered_provinces", "crime_clock_text", "cube", "direction", "exposures",
     "percent_change", "rates", "RateRatio", "RegressionResult", "SegmentedResult", "adjust_p_values",
-    "count_regression", "rate_ratio", "ratio_table", "regress_counts", "segmented_regression", "synthesize",
+    "count_regression", "rate_ratio", "ratio_table", "regress_counts", "segmented_regression", "fit_segments", "synthesize",
     "write_dataset",
 }  # fmt: skip
 

@@ -81,7 +81,9 @@ def rate_ratio(count_target: int, exposure_target: float, count_baseline: int, e
     if count_target == 0 and count_baseline == 0:
         return RateRatio(None, None, None, 1.0, count_baseline, exposure_baseline, count_target, exposure_target, f"{method}: no events", alpha)
     ratio = (count_target / exposure_target) / (count_baseline / exposure_baseline) if count_baseline else math.inf
-    test = test_poisson_2indep(count_target, exposure_target, count_baseline, exposure_baseline, method=method, compare="ratio")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # statsmodels divides by a zero baseline rate
+        test = test_poisson_2indep(count_target, exposure_target, count_baseline, exposure_baseline, method=method, compare="ratio")
     if method == "score":
         low, high = confint_poisson_2indep(count_target, exposure_target, count_baseline, exposure_baseline, method="score", compare="ratio", alpha=alpha)
         name = "score test and score interval (statsmodels.stats.rates)"
@@ -263,16 +265,21 @@ def segmented_regression(ds: Dataset, operation: str, region: str | None = None,
     log E[y_t] = b0 + b1 t + b2 after_t + b3 t after_t, after_t = 1 from hari H (t = 0) on,
     over the days of `window` the operation covers; the Pearson scale absorbs overdispersion.
     """
-    import statsmodels.api as sm
-    from scipy import stats
-
     check_choice("operation", operation, list(ds.operations["operation_id"]))
     code = check_region(ds, region)
     lo, hi = window
     if lo >= 0 or hi < 1:
         check_choice("window", window, ["(start, end) with start < 0 < end, e.g. (-60, 30)"])
     daily = rates(ds, ["operation_id", "relative_day"], code).filter((pl.col("operation_id") == operation) & pl.col("relative_day").is_between(lo, hi))
-    data = daily.select("relative_day", "incidents").sort("relative_day")
+    return fit_segments(daily.select("relative_day", "incidents"), operation, alpha)
+
+
+def fit_segments(data: pl.DataFrame, operation: str = "", alpha: float = 0.05) -> SegmentedResult:
+    """The regression of `segmented_regression` on a frame of relative_day and incidents."""
+    import statsmodels.api as sm
+    from scipy import stats
+
+    data = data.sort("relative_day")
     t = data["relative_day"].to_numpy().astype(float)
     after = (t >= 0).astype(float)
     x = np.column_stack([np.ones(len(t)), t, after, t * after])
