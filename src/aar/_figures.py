@@ -1,0 +1,327 @@
+"""Figures: one function per figure, each taking frames and returning a plotly `go.Figure`.
+
+All share one theme (`TEMPLATE`, registered with plotly as "aar"), the operations' colours
+(baseline blue, target brick red), and labels in the report's language ("id" or "en"). Each
+figure's title says what is shown; `caption(kind, lang)` gives the longer caption a report prints
+under it.
+
+Figures: `phase_timeline`, `relative_day_chart`, `category_chart`, `forest_plot`,
+`region_phase_heatmap`, `province_map`, `deployment_chart`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from functools import cache
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+from plotly.subplots import make_subplots
+
+from ._errors import UsageError
+from ._formatting import LANGUAGES
+from ._schema import CATEGORY, PHASE
+
+BASELINE_COLOUR = "#1f4e79"
+TARGET_COLOUR = "#b0413e"
+NEUTRAL = "#7f7f7f"
+PHASE_COLOURS = {
+    "pre_campaign": "#f2f2f2",
+    "campaign": "#fde9d9",
+    "quiet": "#e2efda",
+    "voting": "#f8cbad",
+    "recapitulation": "#ddebf7",
+    "disputes": "#e4dfec",
+    "post_election": "#f2f2f2",
+}
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#222"},
+        title={"x": 0.0, "xanchor": "left", "font": {"size": 16}},
+        paper_bgcolor="white",
+        plot_bgcolor="rgba(0,0,0,0)",
+        colorway=[BASELINE_COLOUR, TARGET_COLOUR, "#548235", "#bf9000", "#7030a0", NEUTRAL],
+        xaxis={"showgrid": False, "linecolor": "#999", "ticks": "outside"},
+        yaxis={"gridcolor": "#e5e5e5", "zeroline": False},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"l": 60, "r": 20, "t": 70, "b": 50},
+        hoverlabel={"bgcolor": "white"},
+    )
+)
+pio.templates["aar"] = TEMPLATE
+
+_WORDS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "incidents": "Jumlah gangguan",
+        "per_day": "Gangguan per hari",
+        "date": "Tanggal",
+        "relative_day": "Hari relatif terhadap hari H",
+        "rolling": "rata-rata bergerak 7 hari",
+        "voting_day": "hari H",
+        "ratio": "Rasio laju (target / pembanding), skala log",
+        "no_change": "tidak berubah",
+        "category": "Kategori",
+        "region": "Wilayah",
+        "phase": "Tahapan",
+        "polri_per_tps": "Personel Polri per TPS pada hari H",
+        "rate": "Gangguan per hari",
+        "significant": "bermakna",
+        "not_significant": "tidak bermakna",
+        "small": "jumlah kecil (< 5)",
+        "timeline": "Gangguan harian dan tahapan",
+        "relative": "Gangguan menurut hari relatif terhadap hari H",
+        "categories": "Laju gangguan per kategori",
+        "forest": "Rasio laju dengan interval kepercayaan 95%",
+        "heatmap": "Laju gangguan per wilayah dan tahapan",
+        "map": "Laju gangguan per provinsi",
+        "deployment": "Pengerahan personel dan gangguan",
+    },
+    "en": {
+        "incidents": "Incidents",
+        "per_day": "Incidents per day",
+        "date": "Date",
+        "relative_day": "Days relative to voting day",
+        "rolling": "7-day rolling mean",
+        "voting_day": "voting day",
+        "ratio": "Rate ratio (target / baseline), log scale",
+        "no_change": "no change",
+        "category": "Category",
+        "region": "Region",
+        "phase": "Phase",
+        "polri_per_tps": "Police per polling station on voting day",
+        "rate": "Incidents per day",
+        "significant": "significant",
+        "not_significant": "not significant",
+        "small": "small counts (< 5)",
+        "timeline": "Daily incidents and phases",
+        "relative": "Incidents by day relative to voting day",
+        "categories": "Incident rate by category",
+        "forest": "Rate ratios with 95% confidence intervals",
+        "heatmap": "Incident rate by region and phase",
+        "map": "Incident rate by province",
+        "deployment": "Deployment against incidents",
+    },
+}
+
+CAPTIONS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "timeline": "Jumlah gangguan per hari selama jendela setiap operasi; latar berwarna menandai tahapan pemilihan.",
+        "relative": "Gangguan harian kedua operasi disejajarkan pada hari pemungutan suara (hari H = 0); garis tebal: rata-rata bergerak 7 hari.",
+        "categories": "Rata-rata gangguan per hari menurut kategori pada kedua operasi.",
+        "forest": "Rasio laju target terhadap pembanding per kelompok; garis: interval kepercayaan 95%; garis tegak di 1: tidak berubah. Nilai p disesuaikan untuk perbandingan ganda.",
+        "heatmap": "Rata-rata gangguan per hari menurut wilayah dan tahapan.",
+        "map": "Laju gangguan per provinsi yang tercakup data; provinsi tanpa data tidak berwarna.",
+        "deployment": "Personel Polri per TPS pada hari H terhadap laju gangguan per wilayah.",
+    },
+    "en": {
+        "timeline": "Incidents per day over each operation's window; shaded bands mark the election phases.",
+        "relative": "Daily incidents of both operations aligned on voting day (day 0); thick lines: 7-day rolling mean.",
+        "categories": "Mean incidents per day by category under both operations.",
+        "forest": "Rate ratio of target to baseline per group; bars: 95% confidence intervals; vertical line at 1: no change. P-values adjusted for multiple comparisons.",
+        "heatmap": "Mean incidents per day by region and phase.",
+        "map": "Incident rate by province covered by the data; provinces without data are left blank.",
+        "deployment": "Police per polling station on voting day against the incident rate, per region.",
+    },
+}
+
+
+def _words(lang: str) -> Mapping[str, str]:
+    if lang not in LANGUAGES:
+        raise UsageError("lang", lang, LANGUAGES)
+    return _WORDS[lang]
+
+
+def caption(kind: str, lang: str = "id") -> str:
+    """The caption printed under a figure of `kind` (timeline, relative, categories, forest, heatmap, map, deployment)."""
+    _words(lang)
+    if kind not in CAPTIONS[lang]:
+        raise UsageError("kind", kind, list(CAPTIONS[lang]))
+    return CAPTIONS[lang][kind]
+
+
+def _colour(i: int) -> str:
+    return BASELINE_COLOUR if i == 0 else TARGET_COLOUR
+
+
+def phase_timeline(daily: pl.DataFrame, calendar: pl.DataFrame, names: Mapping[str, str], lang: str = "id") -> go.Figure:
+    """Daily incidents of each operation over its window, phases as shaded bands.
+
+    `daily`: operation_id, occurred_on, incidents (every day, zeros included).
+    `calendar`: operation_id, phase, start_date, end_date (one calendar per operation).
+    `names`: operation_id -> label, in the order to draw (baseline first).
+    """
+    w = _words(lang)
+    ops = list(names)
+    fig = make_subplots(rows=len(ops), cols=1, shared_xaxes=False, vertical_spacing=0.12, subplot_titles=[names[o] for o in ops])
+    for i, op in enumerate(ops, start=1):
+        cal = calendar.filter(pl.col("operation_id") == op).sort("start_date")
+        for r in cal.iter_rows(named=True):
+            phase = str(r["phase"])
+            fig.add_vrect(x0=r["start_date"], x1=r["end_date"] + dt.timedelta(days=1), fillcolor=PHASE_COLOURS.get(phase, "#f2f2f2"), opacity=0.8, layer="below", line_width=0, row=i, col=1, exclude_empty_subplots=False)
+            if (r["end_date"] - r["start_date"]).days >= 20:  # short phases are too narrow for a label
+                fig.add_annotation(x=r["start_date"], y=1.0, yref=f"y{'' if i == 1 else i} domain", text=PHASE.label(phase, lang), showarrow=False, xanchor="left", yanchor="top", font={"size": 9, "color": "#555"}, row=i, col=1)
+            if phase == "voting":
+                fig.add_vline(x=r["start_date"], line_dash="dash", line_color="#444", row=i, col=1, exclude_empty_subplots=False)
+                fig.add_annotation(x=r["start_date"], y=0.85, yref=f"y{'' if i == 1 else i} domain", text=w["voting_day"], showarrow=False, xanchor="right", font={"size": 10}, row=i, col=1)
+        data = daily.filter(pl.col("operation_id") == op).sort("occurred_on")
+        fig.add_trace(go.Bar(x=data["occurred_on"].to_list(), y=data["incidents"].to_list(), name=names[op], marker_color=_colour(i - 1), showlegend=False), row=i, col=1)
+        fig.update_yaxes(title_text=w["incidents"], row=i, col=1)
+    fig.update_layout(template=TEMPLATE, title=w["timeline"], height=280 * len(ops) + 80, bargap=0)
+    return fig
+
+
+def relative_day_chart(series: pl.DataFrame, names: Mapping[str, str], lang: str = "id") -> go.Figure:
+    """Both operations by day relative to voting day, with their rolling means (`Comparison.series`)."""
+    w = _words(lang)
+    fig = go.Figure()
+    for i, (side, op) in enumerate(zip(("baseline", "target"), names, strict=False)):
+        colour = _colour(i)
+        fig.add_trace(go.Scatter(x=series["relative_day"].to_list(), y=series[side].to_list(), mode="lines", line={"color": colour, "width": 1}, opacity=0.45, name=names[op]))
+        fig.add_trace(go.Scatter(x=series["relative_day"].to_list(), y=series[f"{side}_rolling"].to_list(), mode="lines", line={"color": colour, "width": 3}, name=f"{names[op]} ({w['rolling']})"))
+    fig.add_vline(x=0, line_dash="dash", line_color="#444", annotation_text=w["voting_day"], annotation_position="top left")
+    fig.update_layout(template=TEMPLATE, title=w["relative"], xaxis_title=w["relative_day"], yaxis_title=w["incidents"], height=420)
+    return fig
+
+
+def category_chart(categories: pl.DataFrame, names: Mapping[str, str], lang: str = "id", rate: str = "per_day") -> go.Figure:
+    """Per-category rates of both operations as horizontal bars (`Comparison.categories`)."""
+    w = _words(lang)
+    frame = categories.with_columns(label=pl.col("category").cast(pl.String).replace_strict({c: CATEGORY.label(c, lang) for c in CATEGORY.codes}))
+    frame = frame.sort(pl.col(f"{rate}_target").fill_null(0) + pl.col(f"{rate}_baseline").fill_null(0))
+    fig = go.Figure()
+    for i, (side, op) in enumerate(zip(("baseline", "target"), names, strict=False)):
+        fig.add_trace(go.Bar(y=frame["label"].to_list(), x=frame[f"{rate}_{side}"].to_list(), orientation="h", name=names[op], marker_color=_colour(i)))
+    fig.update_layout(template=TEMPLATE, title=w["categories"], barmode="group", xaxis_title=w["rate"] if rate == "per_day" else rate, height=max(380, 26 * frame.height + 120))
+    return fig
+
+
+def forest_plot(ratios: pl.DataFrame, key: str = "category", lang: str = "id") -> go.Figure:
+    """Rate ratios with their intervals on a log axis (`aar.ratio_table`), significant ones filled."""
+    w = _words(lang)
+    vocab = CATEGORY if key == "category" else PHASE
+    frame = ratios.filter(pl.col("ratio").is_not_null()).with_columns(label=pl.col(key).cast(pl.String).replace_strict({c: vocab.label(c, lang) for c in vocab.codes}, default=pl.col(key).cast(pl.String)))
+    frame = frame.sort("ratio")
+    low = (frame["ratio"] - frame["ci_low"].fill_null(frame["ratio"])).to_list()
+    high = (frame["ci_high"].fill_null(frame["ratio"]) - frame["ratio"]).to_list()
+    significant = frame["significant"].to_list()
+    small = frame["small_counts"].to_list()
+    fig = go.Figure(
+        go.Scatter(
+            x=frame["ratio"].to_list(),
+            y=frame["label"].to_list(),
+            mode="markers",
+            marker={"symbol": ["circle" if s else "circle-open" for s in significant], "size": 10, "color": [TARGET_COLOUR if s else NEUTRAL for s in significant]},
+            error_x={"type": "data", "symmetric": False, "array": high, "arrayminus": low, "color": "#555", "thickness": 1.5},
+            customdata=[[w["significant"] if s else w["not_significant"], w["small"] if m else ""] for s, m in zip(significant, small, strict=True)],
+            hovertemplate="%{y}: %{x:.2f} (%{customdata[0]}) %{customdata[1]}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.add_vline(x=1, line_color="#444", line_dash="dot")
+    fig.update_xaxes(type="log", title_text=w["ratio"])
+    fig.update_layout(template=TEMPLATE, title=w["forest"], height=max(360, 28 * frame.height + 120))
+    return fig
+
+
+def region_phase_heatmap(frame: pl.DataFrame, value: str = "per_day", lang: str = "id") -> go.Figure:
+    """A region x phase grid of `value` (frame columns: name or region, phase, value)."""
+    w = _words(lang)
+    label = "name" if "name" in frame.columns else "region"
+    phases = [p for p in PHASE.codes if p in set(frame["phase"].cast(pl.String))]
+    wide = frame.with_columns(pl.col("phase").cast(pl.String)).pivot(on="phase", index=label, values=value).sort(label)
+    z = [[row.get(p) for p in phases] for row in wide.iter_rows(named=True)]
+    fig = go.Figure(go.Heatmap(z=z, x=[PHASE.label(p, lang) for p in phases], y=wide[label].to_list(), colorscale="OrRd", colorbar={"title": {"text": w["rate"] if value == "per_day" else value}}, hoverongaps=False))
+    fig.update_layout(template=TEMPLATE, title=w["heatmap"], height=max(380, 24 * wide.height + 140), yaxis={"autorange": "reversed"})
+    return fig
+
+
+def _simplify(ring: list[list[float]], tolerance: float) -> list[list[float]]:
+    """Drop points closer than `tolerance` degrees to the last kept one (radial-distance simplification)."""
+    kept = [ring[0]]
+    for x, y in ring[1:-1]:
+        if abs(x - kept[-1][0]) + abs(y - kept[-1][1]) >= tolerance:
+            kept.append([x, y])
+    kept.append(ring[-1])
+    return kept
+
+
+@cache
+def _outlines(tolerance: float = 0.02, min_size: float = 0.08) -> dict[str, tuple[str, list[float | None], list[float | None]]]:
+    """Province code -> (name, xs, ys): simplified outer rings joined by None, islets below `min_size` degrees dropped."""
+    from ._reference import province_geojson
+
+    out = {}
+    for feature in province_geojson()["features"]:
+        polygons = feature["geometry"]["coordinates"]
+        if feature["geometry"]["type"] == "Polygon":
+            polygons = [polygons]
+        rings = [poly[0] for poly in polygons]
+        sizes = [max(p[0] for p in r) - min(p[0] for p in r) + max(p[1] for p in r) - min(p[1] for p in r) for r in rings]
+        largest = max(range(len(rings)), key=sizes.__getitem__)
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for i, ring in enumerate(rings):
+            if sizes[i] < min_size and i != largest:
+                continue
+            for x, y in _simplify(ring, tolerance):
+                xs.append(round(x, 3))
+                ys.append(round(y, 3))
+            xs.append(None)
+            ys.append(None)
+        out[feature["properties"]["code"]] = (feature["properties"]["name"], xs, ys)
+    return out
+
+
+def province_map(values: pl.DataFrame, value: str = "per_day", lang: str = "id") -> go.Figure:
+    """Province choropleth drawn from the shipped boundaries (`aar.province_geojson()`), fully offline.
+
+    `values`: region (province code) and `value`. The outlines are simplified (about 2 km) and
+    islets dropped, which is enough at the scale of Indonesia; provinces without a value are grey.
+    """
+    from plotly.colors import sample_colorscale
+
+    w = _words(lang)
+    given = {r["region"]: r[value] for r in values.iter_rows(named=True) if r[value] is not None}
+    low, high = (min(given.values()), max(given.values())) if given else (0.0, 1.0)
+    span = (high - low) or 1.0
+    fig = go.Figure()
+    for code, (name, xs, ys) in _outlines().items():
+        v = given.get(code)
+        colour = sample_colorscale("OrRd", [(v - low) / span])[0] if v is not None else "#e6e6e6"
+        text = f"{name}: {v:.2f}" if v is not None else name
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines", line={"color": "white", "width": 0.6}, hoveron="fills", text=text, hoverinfo="text", showlegend=False))
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", marker={"colorscale": "OrRd", "cmin": low, "cmax": high, "color": [low], "showscale": True, "colorbar": {"title": {"text": w["rate"] if value == "per_day" else value}}}))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    fig.update_layout(template=TEMPLATE, title=w["map"], height=460, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return fig
+
+
+def deployment_chart(frame: pl.DataFrame, names: Mapping[str, str], lang: str = "id", rate: str = "per_day") -> go.Figure:
+    """Police per TPS on voting day against the incident rate, one point per region and operation.
+
+    `frame`: operation_id, region, name, polri_per_tps, `rate`.
+    """
+    w = _words(lang)
+    fig = go.Figure()
+    for i, op in enumerate(names):
+        part = frame.filter(pl.col("operation_id") == op)
+        fig.add_trace(go.Scatter(x=part["polri_per_tps"].to_list(), y=part[rate].to_list(), mode="markers", name=names[op], marker={"color": _colour(i), "size": 9}, text=part["name"].to_list(), hovertemplate="%{text}: %{x:.2f}, %{y:.2f}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=w["deployment"], xaxis_title=w["polri_per_tps"], yaxis_title=w["rate"] if rate == "per_day" else rate, height=420)
+    return fig
+
+
+def operation_names(operation_ids: Sequence[str], operations: pl.DataFrame) -> dict[str, str]:
+    """operation_id -> short label ("OMB 2023-2024", "OMP 2024") in the given order."""
+    names = dict(operations.select("operation_id", "name").iter_rows())
+    out = {}
+    for op in operation_ids:
+        full = str(names.get(op, op))
+        words = full.replace("Operasi ", "").split()
+        year = words[-1] if words and words[-1][:2].isdigit() else ""
+        acronym = "O" + "".join(wd[0] for wd in words if not wd[:2].isdigit()).upper()
+        out[op] = f"{acronym} {year}".strip()
+    return out
