@@ -136,8 +136,10 @@ def compare(
     daily = rates(ds, ["operation_id", "relative_day"], code).select("operation_id", "relative_day", "incidents")
     series = _side_by_side(daily, ["relative_day"], ["incidents"], baseline, target).sort("relative_day")
     series = series.with_columns(
-        baseline_rolling=pl.col("incidents_baseline").rolling_mean(rolling, center=True, min_samples=1),
-        target_rolling=pl.col("incidents_target").rolling_mean(rolling, center=True, min_samples=1),
+        **{
+            f"{side}_rolling": pl.when(pl.col(f"incidents_{side}").is_not_null()).then(pl.col(f"incidents_{side}").rolling_mean(rolling, center=True, min_samples=1))
+            for side in ("baseline", "target")
+        }
     ).rename({"incidents_baseline": "baseline", "incidents_target": "target"})
     return Comparison(baseline, target, code, exposure, summary, phases, categories, subregions, series)
 

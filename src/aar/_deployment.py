@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from ._dataset import Dataset
-from ._metrics import check_choice, check_region, in_region, level_of, region_key
+from ._metrics import check_choice, check_region, electorate_rows, in_region, level_of, region_key
 
 CLASSES = ("kurang_rawan", "rawan", "sangat_rawan", "khusus")
 
@@ -99,7 +99,7 @@ def voting_day(ds: Dataset, region: str | None = None, level: str | None = None)
             all_agencies=pl.col("personnel").sum(),
         )
     )
-    electorate = ds.electorate.filter(in_region(code)).with_columns(region_key(lvl)).group_by("operation_id", "region").agg(pl.col("voters", "tps").sum())
+    electorate = electorate_rows(ds).filter(in_region(code)).with_columns(region_key(lvl)).group_by("operation_id", "region").agg(pl.col("voters", "tps").sum())
     return (
         electorate.join(on_duty, on=["operation_id", "region"], how="full", coalesce=True)
         .with_columns(pl.col("polri", "tni", "linmas", "all_agencies", "voters", "tps").fill_null(0))
@@ -119,7 +119,7 @@ def required_vs_deployed(ds: Dataset, region: str | None = None, level: str | No
     code = check_region(ds, region)
     lvl = level or level_of(code)
     required = (
-        required_personnel(ds.electorate.filter(in_region(code)), ds.guard_patterns)
+        required_personnel(electorate_rows(ds).filter(in_region(code)), ds.guard_patterns)
         .with_columns(region_key(lvl))
         .group_by("operation_id", "region")
         .agg(pl.col("police_required", "linmas_required", "tps_without_pattern").sum())

@@ -130,7 +130,7 @@ def _calendar_days(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
     return cal.filter(in_region(region)).with_columns(region_key(level))
 
 
-def _electorate(ds: Dataset) -> pl.DataFrame:
+def electorate_rows(ds: Dataset) -> pl.DataFrame:
     """Electorate rows without double counting: a province row only where it has no regency rows."""
     e = ds.electorate
     has_regencies = e.filter(pl.col("region_code").str.len_chars() > 2).select("operation_id", province=pl.col("region_code").str.slice(0, 2)).unique()
@@ -153,7 +153,7 @@ def exposures(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | 
     )
     spine = days.group_by(keys).agg(days=pl.col("occurred_on").n_unique()) if keys else days.select(days=pl.col("occurred_on").n_unique())
     # electorate: per operation and region key, independent of phase and day
-    elector = _electorate(ds).filter(in_region(region)).with_columns(region_key(level))
+    elector = electorate_rows(ds).filter(in_region(region)).with_columns(region_key(level))
     e_keys = [k for k in keys if k in ("operation_id", "region")]
     voters = elector.group_by(e_keys).agg(voters=pl.col("voters").sum(), tps=pl.col("tps").sum()) if e_keys else elector.select(voters=pl.col("voters").sum(), tps=pl.col("tps").sum())
     # personnel-days: deployments spread over their days, kept where the calendar has that day
@@ -215,10 +215,11 @@ def counts(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | Non
     level = level or level_of(region)
     c = cube(ds, region, level)
     grouped = c.group_by(keys).agg(pl.col(_COUNT_COLUMNS).sum()) if keys else c.select(pl.col(_COUNT_COLUMNS).sum())
-    return grouped.with_columns(
+    out = grouped.with_columns(
         pl.col("incidents", "cleared", "cleared_known", "killed", "injured").cast(pl.Int64),
         clearance_rate=pl.when(pl.col("cleared_known") > 0).then(pl.col("cleared") / pl.col("cleared_known")),
-    ).sort(keys) if keys else grouped
+    )
+    return out.sort(keys) if keys else out
 
 
 def rates(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | None = None, level: str | None = None, categories: Sequence[str] | None = None) -> pl.DataFrame:
@@ -255,20 +256,23 @@ def crime_clock_text(seconds: float | None, lang: str = "id") -> str:
     '1 kasus setiap 2 jam 30 menit'
     >>> crime_clock_text(90_061, "en")
     'one case every 1 day 1 hour 1 minute'
+    >>> crime_clock_text(6.4)
+    '1 kasus setiap 6 detik'
     """
     check_choice("lang", lang, ("id", "en"))
     if seconds is None:
         return "tidak ada kasus" if lang == "id" else "no cases"
-    total_minutes = round(seconds / 60)
-    days, rest = divmod(total_minutes, 1440)
-    hours, minutes = divmod(rest, 60)
+    if seconds < 3600:  # under an hour, minutes and seconds; above, days, hours and minutes
+        minutes, secs = divmod(round(seconds), 60)
+        amounts = [(0, "day"), (0, "hour"), (minutes, "minute"), (secs if secs or not minutes else 0, "second")]
+    else:
+        days, rest = divmod(round(seconds / 60), 1440)
+        hours, minutes = divmod(rest, 60)
+        amounts = [(days, "day"), (hours, "hour"), (minutes, "minute"), (0, "second")]
     if lang == "id":
-        parts = [f"{days} hari" if days else "", f"{hours} jam" if hours else "", f"{minutes} menit" if minutes or not (days or hours) else ""]
-        return "1 kasus setiap " + " ".join(p for p in parts if p)
-    def unit(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-    parts = [unit(days, "day") if days else "", unit(hours, "hour") if hours else "", unit(minutes, "minute") if minutes or not (days or hours) else ""]
-    return "one case every " + " ".join(p for p in parts if p)
+        words = {"day": "hari", "hour": "jam", "minute": "menit", "second": "detik"}
+        return "1 kasus setiap " + " ".join(f"{n} {words[w]}" for n, w in amounts if n)
+    return "one case every " + " ".join(f"{n} {w}{'' if n == 1 else 's'}" for n, w in amounts if n)
 
 
 def percent_change(baseline: float | None, target: float | None) -> float | None:
