@@ -15,7 +15,8 @@ EXPECTED = {
     "findings", "counts", "covered_provinces", "crime_clock_text", "cube", "direction", "exposures",
     "percent_change", "rates", "RateRatio", "RegressionResult", "SegmentedResult", "adjust_p_values",
     "count_regression", "rate_ratio", "ratio_table", "regress_counts", "segmented_regression", "fit_segments", "synthesize",
-    "write_dataset",
+    "write_dataset", "ComparativeReport", "ReportError", "ReportFiles", "ReportTimeout", "comparative_report",
+    "run_report", "show",
 }  # fmt: skip
 
 

@@ -18,6 +18,8 @@ from ._errors import AarError, DatasetError, DataValidationError, Problem, Refer
 from ._findings import findings
 from ._metrics import counts, covered_provinces, crime_clock_text, cube, direction, exposures, percent_change, rates
 from ._reference import licence_notice, province_geojson, reference
+from ._report_content import ComparativeReport, comparative_report, show
+from ._reports import ReportError, ReportFiles, ReportTimeout, run_report
 from ._schema import CATEGORY, SITREP, TABLES, VOCABULARIES, Field, Table, data_dictionary
 from ._statistics import (
     RateRatio,
@@ -46,6 +48,7 @@ __all__ = [
     "TABLES",
     "VOCABULARIES",
     "AarError",
+    "ComparativeReport",
     "Comparison",
     "DataValidationError",
     "Dataset",
@@ -56,12 +59,16 @@ __all__ = [
     "RateRatio",
     "ReferenceDataError",
     "RegressionResult",
+    "ReportError",
+    "ReportFiles",
+    "ReportTimeout",
     "SegmentedResult",
     "Table",
     "UsageError",
     "Validation",
     "__version__",
     "adjust_p_values",
+    "comparative_report",
     "compare",
     "count_regression",
     "counts",
@@ -89,7 +96,9 @@ __all__ = [
     "relative_label",
     "required_personnel",
     "required_vs_deployed",
+    "run_report",
     "segmented_regression",
+    "show",
     "suppress",
     "synthesize",
     "validate",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -56,7 +57,7 @@ class Comparison:
     subregions: pl.DataFrame
     series: pl.DataFrame
 
-    def metric(self, name: str) -> dict[str, object]:
+    def metric(self, name: str) -> dict[str, Any]:
         """One row of the summary as a dict: baseline, target, change, percent_change, direction."""
         rows = self.summary.filter(pl.col("metric") == name)
         if rows.is_empty():

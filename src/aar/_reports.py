@@ -1,0 +1,285 @@
+"""Running a report: papermill executes a notebook, the result becomes one offline HTML page.
+
+`run_report("comparative", {"dataset": "data/sample", "region": "18"}, "reports/")` writes, into
+`reports/comparative-18-id/`:
+- `report.html`: one self-contained page (plotly.js embedded once in the head, code cells hidden,
+  a banner when the data is synthetic), readable with no network;
+- `report.ipynb`: the executed notebook;
+- `report.json`: the sidecar: key numbers, parameters, dataset name and checksum, package version,
+  generation time;
+- `report.pdf` with `pdf=True`, printed by headless Chromium.
+
+The folder is built under a temporary name beside its destination and renamed at the end, so a
+failed run never leaves a half-written report under the final name. Parameter names are checked
+against the notebook's parameters cell (`papermill.inspect_notebook`) before any kernel starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._errors import AarError, UsageError
+from ._report_content import KEY_NUMBERS_MIME
+
+NOTEBOOKS = {"comparative": "comparative_evaluation.ipynb", "overview": "operation_overview.ipynb", "explore": "explore.ipynb"}
+REPORT_KINDS = ("comparative", "overview")
+NOTEBOOK_ONLY_TAG = "notebook-only"
+"""Cells with this tag (explanations for someone reading the notebook) are left out of the HTML."""
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
+PAGE_STYLE = """
+body { font-family: Arial, Helvetica, sans-serif; color: #222; max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 3rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: 0.3rem; } h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 2px solid #1f4e79; padding-bottom: 0.2rem; }
+h3 { font-size: 1.1rem; }
+table.aar { border-collapse: collapse; margin: 0.6rem 0 1rem; font-size: 0.9rem; }
+table.aar th, table.aar td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
+table.aar td:not(:first-child) { text-align: right; } table.aar th { background: #f2f2f2; }
+.synthetic-banner { background: #fff3cd; border: 2px solid #b58900; color: #5c4400; font-weight: bold; padding: 0.6rem 0.9rem; margin: 0.8rem 0; }
+.caption { color: #555; font-size: 0.85rem; margin-top: 0; } .note { color: #555; font-size: 0.85rem; }
+.key { font-weight: bold; }
+.jp-OutputPrompt, .jp-InputPrompt, .prompt { display: none; }
+@media print { .synthetic-banner { position: running(banner); } h2 { break-after: avoid; } }
+"""
+
+
+class ReportError(AarError):
+    """A report could not be made; the message names the cause and, when a cell failed, the cell."""
+
+    def __init__(self, message: str, cell: int | None = None) -> None:
+        self.cell = cell
+        super().__init__(f"cell {cell}: {message}" if cell is not None else message)
+
+
+class ReportTimeout(ReportError):
+    """A cell ran longer than the report's timeout."""
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Where a finished report's files are."""
+
+    folder: Path
+    html: Path
+    notebook: Path
+    sidecar: Path
+    pdf: Path | None
+    seconds: float
+
+
+def notebook_path(kind: str) -> Path:
+    """The notebook of a report kind: shipped with the package, or the repository's `notebooks/`."""
+    if kind not in NOTEBOOKS:
+        raise UsageError("kind", kind, list(NOTEBOOKS))
+    packaged = Path(__file__).parent / "notebooks" / NOTEBOOKS[kind]
+    if packaged.exists():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "notebooks" / NOTEBOOKS[kind]
+
+
+def check_parameters(kind: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The notebook's declared parameters; unknown names are a UsageError before any kernel starts."""
+    import papermill
+
+    declared = papermill.inspect_notebook(str(notebook_path(kind)))
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise UsageError("parameters", ", ".join(unknown), sorted(declared))
+    return dict(declared)
+
+
+def default_name(kind: str, parameters: Mapping[str, Any]) -> str:
+    """Folder name of a report: kind, region (or operation and date) and language."""
+    region = parameters.get("region") or "national"
+    parts = [kind]
+    if kind == "overview":
+        parts += [str(parameters.get("operation", "")), str(region), str(parameters.get("as_of") or "")]
+    else:
+        parts.append(str(region))
+    parts.append(str(parameters.get("lang", "id")))
+    return "-".join(p for p in parts if p).replace("/", "_")
+
+
+def _literal(source: object) -> object:
+    """The value of a default in the parameters cell ('"18"' -> "18"); the source text if not a literal."""
+    import ast
+
+    try:
+        return ast.literal_eval(str(source))
+    except (ValueError, SyntaxError):
+        return source
+
+
+def _execute(kind: str, parameters: Mapping[str, Any], output: Path, timeout: int | None) -> None:
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            str(notebook_path(kind)),
+            str(output),
+            parameters=dict(parameters),
+            kernel_name="python3",
+            execution_timeout=timeout,
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
+        )
+    except PapermillExecutionError as exc:
+        raise ReportError(f"{exc.ename}: {exc.evalue}".strip(), exc.exec_count) from exc
+    except CellTimeoutError as exc:
+        raise ReportTimeout(f"a cell ran longer than the timeout of {timeout} s", _failed_cell(output)) from exc
+    except DeadKernelError as exc:
+        raise ReportError(f"the kernel died: {exc}", _failed_cell(output)) from exc
+
+
+def _failed_cell(path: Path) -> int | None:
+    """Execution count of the last cell that started, from papermill's partial notebook."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    started = [c.get("execution_count") for c in nb.get("cells", []) if c.get("metadata", {}).get("papermill", {}).get("status") in ("running", "failed")]
+    return started[-1] if started else None
+
+
+def _key_numbers_and_clean(notebook: Any) -> dict[str, Any]:
+    """Take the key numbers out of the outputs, and drop outputs the page must not carry twice."""
+    found: dict[str, Any] = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if KEY_NUMBERS_MIME in data:
+                found.update(data[KEY_NUMBERS_MIME])
+                continue
+            data.pop("application/vnd.plotly.v1+json", None)
+            kept.append(out)
+        cell.outputs = kept
+    return found
+
+
+def to_html(notebook: Any, title: str, synthetic: bool) -> str:
+    """One offline page: code hidden, plotly.js once in the head, nothing fetched from the network."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from plotly.offline import get_plotlyjs
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = {NOTEBOOK_ONLY_TAG, "parameters", "injected-parameters"}
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=config, template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    body, _ = exporter.from_notebook_node(notebook)
+    import html as html_module
+
+    banner_attr = ' data-synthetic="true"' if synthetic else ""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{html_module.escape(title)}</title>"
+        f"<style>{PAGE_STYLE}</style><script type=\"text/javascript\">{get_plotlyjs()}</script></head>"
+        f"<body{banner_attr}>{body}</body></html>\n"
+    )
+
+
+def print_pdf(html_path: Path, pdf_path: Path, timeout: int = 120) -> None:
+    """Print the page to PDF with headless Chromium (Debian's `chromium`)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        raise ReportError("--pdf needs Chromium, which is not installed: on Debian or Ubuntu run `sudo apt-get install chromium`, then run the report again")
+    with tempfile.TemporaryDirectory(prefix="aar-chromium-") as profile:
+        command = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    if result.returncode != 0 or not pdf_path.exists():
+        raise ReportError(f"Chromium could not print the PDF: {result.stderr.strip()[-500:]}")
+
+
+def run_report(
+    kind: str,
+    parameters: Mapping[str, Any],
+    out: str | Path = "reports",
+    *,
+    name: str | None = None,
+    pdf: bool = False,
+    timeout: int | None = 600,
+) -> ReportFiles:
+    """Execute the report notebook of `kind` with `parameters` and write its folder atomically."""
+    import time
+
+    import nbformat
+
+    from . import __version__
+    from ._reading import read_source
+
+    started = time.perf_counter()
+    if kind not in REPORT_KINDS:
+        raise UsageError("kind", kind, REPORT_KINDS)
+    declared = check_parameters(kind, parameters)
+    params = dict(parameters)
+    if params.get("dataset"):
+        dataset = Path(str(params["dataset"])).expanduser()
+        if not dataset.exists():
+            raise UsageError("dataset", str(dataset), "an existing dataset folder or workbook")
+        params["dataset"] = str(dataset.resolve())
+    if params.get("lang", "id") not in ("id", "en"):
+        raise UsageError("lang", params.get("lang"), ["id", "en"])
+    out_dir = Path(out).expanduser()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    defaults = {k: _literal(v.get("default")) for k, v in declared.items()}
+    final = out_dir / (name or default_name(kind, {**defaults, **parameters}))
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=out_dir))
+    try:
+        notebook_file = staging / "report.ipynb"
+        _execute(kind, params, notebook_file, timeout)
+        notebook = nbformat.read(notebook_file, as_version=4)
+        key_numbers = _key_numbers_and_clean(notebook)
+        source = read_source(params["dataset"]) if params.get("dataset") else None
+        synthetic = bool(source.config.get("synthetic", False)) if source else False
+        html_file = staging / "report.html"
+        title = f"aar {kind} {final.name}"
+        html_file.write_text(to_html(notebook, title, synthetic), encoding="utf-8")
+        sidecar = {
+            "report": kind,
+            "name": final.name,
+            "parameters": params,
+            "dataset": {
+                "path": params.get("dataset"),
+                "name": source.config.get("name") if source else None,
+                "checksum": source.checksum() if source else None,
+                "synthetic": synthetic,
+            },
+            "package_version": __version__,
+            "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "key_numbers": key_numbers,
+            "files": {"html": "report.html", "notebook": "report.ipynb"},
+        }
+        pdf_file = None
+        if pdf:
+            pdf_file = staging / "report.pdf"
+            print_pdf(html_file, pdf_file)
+            sidecar["files"]["pdf"] = "report.pdf"
+        (staging / "report.json").write_text(json.dumps(sidecar, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        staging.chmod(0o755)
+        if final.exists():
+            old = out_dir / f".{final.name}.old-{os.getpid()}"
+            final.rename(old)
+            staging.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ReportFiles(final, final / "report.html", final / "report.ipynb", final / "report.json", final / "report.pdf" if pdf else None, time.perf_counter() - started)
