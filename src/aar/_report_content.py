@@ -315,7 +315,7 @@ class ComparativeReport(ReportBase):
                 pl.when(pl.col(f"withheld_{side}")).then(pl.lit("*")).otherwise(pl.col(f"incidents_{side}").map_elements(lambda v: number(v, lang), return_dtype=pl.String)).alias(f"incidents_{side}"),
                 pl.when(pl.col(f"withheld_{side}")).then(pl.lit("*")).otherwise(pl.col(f"rate_{side}").map_elements(lambda v: number(v, lang, 2), return_dtype=pl.String)).fill_null("-").alias(f"rate_{side}"),
             )
-        columns = [
+        columns: list[tuple[str, str, Callable[[Any], str]]] = [
             (key, key_header, label),
             ("incidents_baseline", f"{b}: n", str),
             ("rate_baseline", f"{b}: {rate_label}", str),

@@ -250,7 +250,8 @@ def run_report(
         html_file = staging / "report.html"
         title = f"aar {kind} {final.name}"
         html_file.write_text(to_html(notebook, title, synthetic), encoding="utf-8")
-        sidecar = {
+        files = {"html": "report.html", "notebook": "report.ipynb"}
+        sidecar: dict[str, Any] = {
             "report": kind,
             "name": final.name,
             "parameters": params,
@@ -263,13 +264,13 @@ def run_report(
             "package_version": __version__,
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "key_numbers": key_numbers,
-            "files": {"html": "report.html", "notebook": "report.ipynb"},
+            "files": files,
         }
         pdf_file = None
         if pdf:
             pdf_file = staging / "report.pdf"
             print_pdf(html_file, pdf_file)
-            sidecar["files"]["pdf"] = "report.pdf"
+            files["pdf"] = "report.pdf"
         (staging / "report.json").write_text(json.dumps(sidecar, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
         staging.chmod(0o755)
         if final.exists():
