@@ -16,7 +16,7 @@ EXPECTED = {
     "percent_change", "rates", "RateRatio", "RegressionResult", "SegmentedResult", "adjust_p_values",
     "count_regression", "rate_ratio", "ratio_table", "regress_counts", "segmented_regression", "fit_segments", "synthesize",
     "write_dataset", "ComparativeReport", "ReportError", "ReportFiles", "ReportTimeout", "comparative_report",
-    "run_report", "show",
+    "run_report", "show", "OverviewReport", "overview_report",
 }  # fmt: skip
 
 

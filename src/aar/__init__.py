@@ -18,7 +18,7 @@ from ._errors import AarError, DatasetError, DataValidationError, Problem, Refer
 from ._findings import findings
 from ._metrics import counts, covered_provinces, crime_clock_text, cube, direction, exposures, percent_change, rates
 from ._reference import licence_notice, province_geojson, reference
-from ._report_content import ComparativeReport, comparative_report, show
+from ._report_content import ComparativeReport, OverviewReport, comparative_report, overview_report, show
 from ._reports import ReportError, ReportFiles, ReportTimeout, run_report
 from ._schema import CATEGORY, SITREP, TABLES, VOCABULARIES, Field, Table, data_dictionary
 from ._statistics import (
@@ -55,6 +55,7 @@ __all__ = [
     "DatasetError",
     "DatasetInfo",
     "Field",
+    "OverviewReport",
     "Problem",
     "RateRatio",
     "ReferenceDataError",
@@ -84,6 +85,7 @@ __all__ = [
     "licence_notice",
     "load",
     "operations_overview",
+    "overview_report",
     "percent_change",
     "personnel",
     "phases_overview",

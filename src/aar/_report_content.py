@@ -527,3 +527,181 @@ def comparative_report(
         alpha=alpha,
         parameters={"region": code or "national", "baseline": baseline, "target": target, "exposure": exposure, "lang": lang, "min_cell": min_cell, "alpha": alpha},
     )
+
+
+def as_of_view(ds: Dataset, operation: str, as_of: dt.date) -> Dataset:
+    """The dataset as it stood on `as_of` for one operation: incidents, deployments and calendar cut there."""
+    calendar = ds.calendar.filter((pl.col("operation_id") == operation) & (pl.col("start_date") <= as_of)).with_columns(
+        pl.min_horizontal("end_date", pl.lit(as_of)).alias("end_date")
+    )
+    deployments = ds.deployments.filter((pl.col("operation_id") == operation) & (pl.col("start_date") <= as_of)).with_columns(
+        pl.min_horizontal("end_date", pl.lit(as_of)).alias("end_date")
+    )
+    deployments = deployments.with_columns(days=((pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1).cast(pl.Int64)).with_columns(
+        personnel_days=pl.col("personnel") * pl.col("days")
+    )
+    incidents = ds.incidents.filter((pl.col("operation_id") == operation) & (pl.col("occurred_on") <= as_of))
+    electorate = ds.electorate.filter(pl.col("operation_id") == operation)
+    return ds.with_tables(calendar=calendar, deployments=deployments, incidents=incidents, electorate=electorate)
+
+
+@dataclass(frozen=True)
+class OverviewReport(ReportBase):
+    """One operation in one region up to a date: the running report during an operation."""
+
+    full: Dataset = None  # type: ignore[assignment]
+    operation: str = ""
+    region: str | None = None
+    as_of: dt.date = dt.date(2024, 1, 1)
+    name: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    def header(self) -> None:
+        t, lang = self.text, self.lang
+        self.banner()
+        show_html(
+            f"<h1>{esc(t['overview_title'])}: {esc(self.name)}</h1>"
+            f"<p>{esc(t['region'])}: <b>{esc(_region_name(self.ds, self.region, lang))}</b>, {esc(t['as_of'])} {esc(date(self.as_of, lang))}.</p>"
+        )
+
+    def summary(self) -> None:
+        lang, k = self.lang, self.key
+        r = rates(self.ds, ["operation_id"], self.region)
+        row = r.row(0, named=True) if r.height else {"incidents": 0, "days": 0, "per_day": None, "crime_clock_seconds": None, "clearance_rate": None, "killed": 0, "injured": 0}
+        clear = row["clearance_rate"]
+        if lang == "id":
+            text = (
+                f"Sampai dengan {esc(date(self.as_of, lang))}, {esc(self.name)} mencatat {k('incidents', row['incidents'], self.n(row['incidents']))} gangguan kamtibmas dalam "
+                f"{k('days', row['days'], self.n(row['days']))} hari operasi, rata-rata {k('per_day', row['per_day'], self.n(row['per_day'], 2))} per hari "
+                f"({esc(crime_clock_text(row['crime_clock_seconds'], 'id'))}); {self.n(row['killed'])} meninggal dunia, {self.n(row['injured'])} luka; "
+                f"persentase penyelesaian {k('clearance_rate', clear, percent(None if clear is None else clear * 100, lang))}."
+            )
+        else:
+            text = (
+                f"As of {esc(date(self.as_of, lang))}, {esc(self.name)} recorded {k('incidents', row['incidents'], self.n(row['incidents']))} incidents over "
+                f"{k('days', row['days'], self.n(row['days']))} operation days, {k('per_day', row['per_day'], self.n(row['per_day'], 2))} per day "
+                f"({esc(crime_clock_text(row['crime_clock_seconds'], 'en'))}); {self.n(row['killed'])} killed, {self.n(row['injured'])} injured; "
+                f"clearance rate {k('clearance_rate', clear, percent(None if clear is None else clear * 100, lang))}."
+            )
+        show_html(_heading(self.text["summary"]) + f"<p>{text}</p>")
+
+    def recent(self) -> None:
+        """The last 7 days against the 7 before, in anev words (naik / turun)."""
+        lang = self.lang
+        daily = rates(self.ds, ["occurred_on"], self.region).select("occurred_on", "incidents")
+        last = int(daily.filter(pl.col("occurred_on") > self.as_of - dt.timedelta(days=7))["incidents"].sum())
+        before = int(daily.filter(pl.col("occurred_on").is_between(self.as_of - dt.timedelta(days=13), self.as_of - dt.timedelta(days=7)))["incidents"].sum())
+        change = None if not before else (last - before) / before * 100
+        word = DIRECTION_WORDS["naik" if last > before else "turun" if last < before else "tetap"][0 if lang == "id" else 1]
+        self.key_numbers["last_7_days"] = last
+        self.key_numbers["previous_7_days"] = before
+        if lang == "id":
+            text = f"Tujuh hari terakhir: {self.n(last)} gangguan, {word} {percent(None if change is None else abs(change), lang)} dibanding tujuh hari sebelumnya ({self.n(before)})."
+        else:
+            text = f"Last seven days: {self.n(last)} incidents, {word} {percent(None if change is None else abs(change), lang)} on the seven days before ({self.n(before)})."
+        show_html(_heading("7 hari terakhir" if lang == "id" else "Last 7 days") + f"<p>{esc(text)}</p>")
+        calendar = self.ds.calendar
+        if self.region:
+            calendar = calendar.filter(pl.col("province_code") == self.region[:2])
+        else:
+            calendar = calendar.filter(pl.col("province_code") == calendar["province_code"].min())
+        series = rates(self.ds, ["operation_id", "occurred_on"], self.region).select("operation_id", "occurred_on", "incidents")
+        show(figures.phase_timeline(series, calendar, {self.operation: self.name}, lang))
+        show_html(f'<p class="caption">{esc(figures.caption("timeline", lang))}</p>')
+
+    def _one_side(self, by: str, label: Callable[[Any], str], header: str) -> str:
+        frame = rates(self.ds, ["operation_id", by], self.region, sub_level(self.region) if by == "region" else None)
+        frame = self.withheld(frame, ["incidents"], [by], {"incidents": ["per_day"]})
+        lang = self.lang
+        cols: list[tuple[str, str, Callable[[Any], str]]] = [
+            (by, header, label),
+            ("incidents", "n", lambda v: "*" if v is None else number(v, lang)),
+            ("per_day", METRIC_LABELS["per_day"][0 if lang == "id" else 1], lambda v: "*" if v is None else number(v, lang, 2)),
+        ]
+        note = f'<p class="note">{esc(self.text["suppressed"].format(n=self.min_cell))}</p>' if frame["incidents_suppressed"].any() else ""
+        return _table(frame.sort(by), cols) + note
+
+    def phases(self) -> None:
+        show_html(_heading(self.text["phases"]) + self._one_side("phase", lambda v: PHASE.label(str(v), self.lang), self.text["phases"]))
+
+    def categories(self) -> None:
+        show_html(_heading(self.text["categories"]) + self._one_side("category", lambda v: CATEGORY.label(str(v), self.lang), self.text["categories"]))
+
+    def subregions(self) -> None:
+        names = dict(self.ds.regions.select("region_code", "name").iter_rows())
+        show_html(_heading(self.text["subregions"]) + self._one_side("region", lambda v: f"{names.get(v, v)} ({v})", self.text["region"]))
+
+    def deployment(self) -> None:
+        lang = self.lang
+        level = sub_level(self.region)
+        need = required_vs_deployed(self.full, self.region, level).filter(pl.col("operation_id") == self.operation)
+        names = dict(self.ds.regions.select("region_code", "name").iter_rows())
+        voting = self.full.operations.filter(pl.col("operation_id") == self.operation)["voting_date"][0]
+        note = "" if self.as_of >= voting else ("<p class='note'>Hari H belum tiba: angka hari H menurut rencana pengerahan.</p>" if lang == "id" else "<p class='note'>Voting day has not come yet: voting-day figures are the planned deployment.</p>")
+        table = _table(
+            need,
+            [
+                ("region", self.text["region"], lambda v: f"{names.get(v, v)} ({v})"),
+                ("tps", "TPS", lambda v: number(v, lang)),
+                ("police_required", "Polri (pola)" if lang == "id" else "Police required", lambda v: number(v, lang)),
+                ("polri", "Polri hari H" if lang == "id" else "Police on voting day", lambda v: number(v, lang)),
+                ("shortfall", "Kekurangan" if lang == "id" else "Shortfall", lambda v: number(v, lang)),
+            ],
+        )
+        show_html(_heading(self.text["deployment"]) + note + table)
+
+    def method_notes(self) -> None:
+        from . import __version__
+
+        info, lang = self.ds.info, self.lang
+        rows = [
+            ("Dataset", info.name),
+            ("Checksum (SHA-256)", info.checksum or "-"),
+            ("Sintetis" if lang == "id" else "Synthetic", ("ya" if lang == "id" else "yes") if info.synthetic else ("tidak" if lang == "id" else "no")),
+            ("Versi aar" if lang == "id" else "aar version", __version__),
+            ("Dibuat" if lang == "id" else "Generated", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+            ("Parameter" if lang == "id" else "Parameters", ", ".join(f"{k}={v}" for k, v in self.parameters.items())),
+        ]
+        show_html(_heading(self.text["method"]) + "<table class='aar'>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows) + "</table>")
+
+
+def overview_report(
+    dataset: str | Dataset,
+    operation: str = "OMP-2024",
+    region: str | None = None,
+    as_of: str | dt.date | None = None,
+    lang: str = "id",
+    min_cell: int = 3,
+) -> OverviewReport:
+    """Compute the running report of `operation` in `region` up to `as_of` (default: the last day with data)."""
+    from ._parsing import parse_date
+
+    check_choice("lang", lang, LANGUAGES)
+    if min_cell < 1:
+        raise UsageError("min_cell", min_cell, "a whole number >= 1")
+    ds = load(dataset) if not isinstance(dataset, Dataset) else dataset
+    check_choice("operation", operation, list(ds.operations["operation_id"]))
+    code = check_region(ds, region)
+    if as_of is None or as_of == "":
+        last = ds.incidents.filter(pl.col("operation_id") == operation)["occurred_on"].max()
+        day = last if isinstance(last, dt.date) else ds.operations.filter(pl.col("operation_id") == operation)["end_date"][0]
+    elif isinstance(as_of, dt.date):
+        day = as_of
+    else:
+        parsed, bad = parse_date(pl.Series("as_of", [str(as_of)]))
+        if bad[0] or parsed[0] is None:
+            raise UsageError("as_of", as_of, "a date such as 2024-11-30 or 30/11/2024")
+        day = parsed[0]
+    names = figures.operation_names([operation], ds.operations)
+    return OverviewReport(
+        ds=as_of_view(ds, operation, day),
+        lang=lang,
+        min_cell=min_cell,
+        key_numbers={"as_of": day.isoformat(), "operation": operation, "region": code},
+        full=ds,
+        operation=operation,
+        region=code,
+        as_of=day,
+        name=names[operation],
+        parameters={"operation": operation, "region": code or "national", "as_of": day.isoformat(), "lang": lang, "min_cell": min_cell},
+    )
