@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-fast lint format typecheck docs lab report sample clean
+.PHONY: help setup test test-fast lint format typecheck docs lab report notebooks sample clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,9 +43,11 @@ docs: $(STAMP) ## Regenerate docs/data-dictionary.md from the schema
 lab: $(STAMP) ## Start JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/
 
-report: $(STAMP) ## Validate the synthetic sample dataset and summarise it (the comparative report comes with its issue)
-	$(BIN)/aar validate data/sample
-	$(BIN)/aar summary data/sample
+report: $(STAMP) ## Produce the sample comparative report (Lampung, Indonesian) and print the path of its HTML
+	$(BIN)/aar report comparative --dataset data/sample --region 18 --lang id --out reports
+
+notebooks: $(STAMP) ## Regenerate the notebooks of notebooks/ from tools/make_notebooks.py
+	$(BIN)/python tools/make_notebooks.py
 
 sample: $(STAMP) ## Regenerate data/sample from its recorded seed
 	$(BIN)/aar synth --out data/sample --scale sample --seed 7 --force

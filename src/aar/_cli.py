@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from rich.table import Table as RichTable
 
 from . import __version__
 from ._dataset import Validation, load, validate
-from ._errors import AarError, Problem
+from ._errors import AarError, Problem, UsageError
 from ._summary import incidents_by_group, operations_overview, phases_overview, table_sizes
 
 app = typer.Typer(
@@ -175,6 +176,68 @@ def synth_command(
         progress.update(task, description="synth: done", completed=len(steps))
     rows = data.tables["incidents"].height
     console.print(f"wrote {len(written)} files to {out} ({rows:,} synthetic incidents, seed {seed})")
+
+
+report_app = typer.Typer(help="Run a report notebook with papermill and write an offline HTML report, the executed notebook and a JSON sidecar.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+OutOption = Annotated[Path, typer.Option("--out", help="Folder that receives one folder per report")]
+LangOption = Annotated[str, typer.Option("--lang", help="id (Indonesian) or en (English)")]
+PdfOption = Annotated[bool, typer.Option("--pdf", help="Also print a PDF with headless Chromium")]
+TimeoutOption = Annotated[int, typer.Option("--timeout", help="Seconds a notebook cell may run")]
+
+
+def _run(kind: str, parameters: Mapping[str, object], out: Path, pdf: bool, timeout: int) -> None:
+    from ._reports import ReportError, run_report
+
+    try:
+        files = run_report(kind, parameters, out, pdf=pdf, timeout=timeout)
+    except UsageError as exc:
+        err.print(f"[red]usage error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    except ReportError as exc:
+        err.print(f"[red]report failed[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    except AarError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    console.print(f"report written in {files.seconds:.1f} s: {files.html}")
+
+
+@report_app.command("comparative")
+def report_comparative(
+    dataset: Annotated[Path, typer.Option(help="Dataset folder or workbook")] = Path("data/sample"),
+    region: Annotated[str, typer.Option(help="Region code (18, 18.72) or 'national'")] = "national",
+    baseline: Annotated[str, typer.Option(help="Baseline operation id")] = "OMB-2023-2024",
+    target: Annotated[str, typer.Option(help="Operation to evaluate")] = "OMP-2024",
+    exposure: Annotated[str, typer.Option(help="days, voters, tps, personnel_days, voter_days or tps_days")] = "days",
+    lang: LangOption = "id",
+    min_cell: Annotated[int, typer.Option("--min-cell", help="Counts below this are withheld")] = 3,
+    alpha: Annotated[float, typer.Option(help="Significance level (intervals are 1 - alpha)")] = 0.05,
+    out: OutOption = Path("reports"),
+    pdf: PdfOption = False,
+    timeout: TimeoutOption = 600,
+) -> None:
+    """Baseline against target in one region (notebooks/comparative_evaluation.ipynb)."""
+    parameters = {"dataset": str(dataset), "region": None if region == "national" else region, "baseline": baseline, "target": target, "exposure": exposure, "lang": lang, "min_cell": min_cell, "alpha": alpha}
+    _run("comparative", parameters, out, pdf, timeout)
+
+
+@report_app.command("overview")
+def report_overview(
+    dataset: Annotated[Path, typer.Option(help="Dataset folder or workbook")] = Path("data/sample"),
+    operation: Annotated[str, typer.Option(help="Operation id")] = "OMP-2024",
+    region: Annotated[str, typer.Option(help="Region code (18, 18.72) or 'national'")] = "national",
+    as_of: Annotated[str, typer.Option("--as-of", help="Last day to include, e.g. 2024-11-30 (default: the last day with data)")] = "",
+    lang: LangOption = "id",
+    min_cell: Annotated[int, typer.Option("--min-cell", help="Counts below this are withheld")] = 3,
+    out: OutOption = Path("reports"),
+    pdf: PdfOption = False,
+    timeout: TimeoutOption = 600,
+) -> None:
+    """One operation in one region up to a date (notebooks/operation_overview.ipynb)."""
+    parameters = {"dataset": str(dataset), "operation": operation, "region": None if region == "national" else region, "as_of": as_of, "lang": lang, "min_cell": min_cell}
+    _run("overview", parameters, out, pdf, timeout)
 
 
 def main() -> None:
