@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-fast lint format typecheck docs lab report notebooks sample clean
+.PHONY: help setup browser test test-fast lint format typecheck docs lab report notebooks sample clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ typecheck: $(STAMP) ## mypy over the package
 
 docs: $(STAMP) ## Regenerate docs/data-dictionary.md from the schema
 	$(BIN)/python -c "import aar; open('docs/data-dictionary.md', 'w', encoding='utf-8').write(aar.data_dictionary())"
+
+browser: ## Install Debian's chromium (report PDFs and the browser tests need it; needs root)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 lab: $(STAMP) ## Start JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/

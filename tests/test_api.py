@@ -16,7 +16,8 @@ EXPECTED = {
     "percent_change", "rates", "RateRatio", "RegressionResult", "SegmentedResult", "adjust_p_values",
     "count_regression", "rate_ratio", "ratio_table", "regress_counts", "segmented_regression", "fit_segments", "synthesize",
     "write_dataset", "ComparativeReport", "ReportError", "ReportFiles", "ReportTimeout", "comparative_report",
-    "run_report", "show", "OverviewReport", "overview_report",
+    "run_report", "show", "OverviewReport", "overview_report", "caption", "category_chart", "deployment_chart",
+    "forest_plot", "operation_names", "phase_timeline", "province_map", "region_phase_heatmap", "relative_day_chart",
 }  # fmt: skip
 
 

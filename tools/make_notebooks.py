@@ -23,8 +23,13 @@ def code(text: str, *tags: str) -> nbformat.NotebookNode:
 
 
 def notebook(cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
+    for i, cell in enumerate(cells):
+        cell.id = f"cell-{i:02d}"  # stable ids, so regenerating gives the same bytes
     nb = new_notebook(cells=cells)
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}, "language_info": {"name": "python"}}
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
     return nb
 
 
@@ -41,7 +46,9 @@ COMPARATIVE = notebook(
             'exposure = "days"\nlang = "id"\nmin_cell = 3\nalpha = 0.05',
             "parameters",
         ),
-        code("import aar\n\nreport = aar.comparative_report(dataset, region, baseline, target, exposure, lang, min_cell, alpha)\nreport.header()"),
+        code(
+            "import aar\n\nreport = aar.comparative_report(dataset, region, baseline, target, exposure, lang, min_cell, alpha)\nreport.header()"
+        ),
         md("The anev summary: generated sentences and the side-by-side table."),
         code("report.summary()"),
         code("report.phases()"),
@@ -65,8 +72,13 @@ OVERVIEW = notebook(
             "One operation in one region up to an *as of* date, for daily or weekly reports while it runs.\n"
             "Run it with `aar report overview --operation OMP-2024 --region 18.72 --as-of 2024-11-30`."
         ),
-        code('dataset = "../data/sample"\noperation = "OMP-2024"\nregion = "18.72"\nas_of = "2024-11-30"\nlang = "id"\nmin_cell = 3', "parameters"),
-        code("import aar\n\nreport = aar.overview_report(dataset, operation, region, as_of, lang, min_cell)\nreport.header()"),
+        code(
+            'dataset = "../data/sample"\noperation = "OMP-2024"\nregion = "18.72"\nas_of = "2024-11-30"\nlang = "id"\nmin_cell = 3',
+            "parameters",
+        ),
+        code(
+            "import aar\n\nreport = aar.overview_report(dataset, operation, region, as_of, lang, min_cell)\nreport.header()"
+        ),
         code("report.summary()"),
         code("report.recent()"),
         code("report.phases()"),
@@ -78,7 +90,63 @@ OVERVIEW = notebook(
     ]
 )
 
+EXPLORE = notebook(
+    [
+        new_markdown_cell(
+            "# A tour of aar (tur singkat)\n\n"
+            "Loading, metrics, statistics and figures on the **synthetic** sample dataset. Every table in a report\n"
+            "is one call away; every figure is a function that takes frames and returns a plotly figure.\n"
+            "Definitions: docs/metrics.md. Start JupyterLab with `make lab`."
+        ),
+        code('dataset = "../data/sample"\nregion = "18"', "parameters"),
+        new_markdown_cell(
+            "## Load and validate\n`aar.validate` never raises on bad data: it returns every problem with its file, row and column."
+        ),
+        code(
+            "import polars as pl\n\nimport aar\n\nresult = aar.validate(dataset)\nprint(result.ok, len(result.warnings), 'warnings')\nds = result.dataset\nds"
+        ),
+        code(
+            'ds.incidents.select("incident_id", "occurred_on", "region_code", "category", "operation_id", "phase", "relative_day").head()'
+        ),
+        new_markdown_cell(
+            "## Counts and rates\nAny grouping of operation, region (at a level), phase, category, day or day relative to voting day."
+        ),
+        code(
+            'aar.rates(ds, ["operation_id", "phase"], region=region).select("operation_id", "phase", "days", "incidents", "per_day", "per_1000_personnel_days")'
+        ),
+        code('aar.crime_clock_text(aar.rates(ds, ["operation_id"], region=region)["crime_clock_seconds"][0], "id")'),
+        new_markdown_cell("## The anev comparison"),
+        code("cmp = aar.compare(ds, region=region)\ncmp.summary"),
+        code(
+            'cmp.subregions.select("region", "name", "incidents_baseline", "incidents_target", "percent_change", "direction").head(10)'
+        ),
+        new_markdown_cell(
+            "## Statistics\nRate ratios with score intervals, a negative binomial regression across kabupaten/kota, and a segmented regression around voting day."
+        ),
+        code(
+            'aar.ratio_table(ds, "category", region=region).select("category", "ratio", "ci_low", "ci_high", "p_adjusted", "significant", "small_counts")'
+        ),
+        code(
+            "reg = aar.count_regression(ds, region=region)\nreg.irr, reg.ci_low, reg.ci_high, reg.dispersion, reg.method"
+        ),
+        code(
+            'seg = aar.segmented_regression(ds, "OMP-2024", region=region)\nseg.level_change, seg.level_ci, seg.method'
+        ),
+        new_markdown_cell("## Deployment and disclosure"),
+        code('aar.required_vs_deployed(ds, region=region, level="regency").head()'),
+        code(
+            'aar.suppress(aar.rates(ds, ["operation_id", "category"], region="18.72").select("operation_id", "category", "incidents"), "incidents", ["operation_id", "category"]).head(8)'
+        ),
+        new_markdown_cell("## Figures\nEach figure is a library function; `aar.show` displays it here and in reports."),
+        code(
+            "names = aar.operation_names(['OMB-2023-2024', 'OMP-2024'], ds.operations)\naar.show(aar.relative_day_chart(cmp.series, names, 'en'))"
+        ),
+        code("aar.show(aar.forest_plot(aar.ratio_table(ds, 'category', region=region), 'category', 'en'))"),
+    ]
+)
+
 if __name__ == "__main__":
     HERE.mkdir(exist_ok=True)
     nbformat.write(COMPARATIVE, HERE / "comparative_evaluation.ipynb")
     nbformat.write(OVERVIEW, HERE / "operation_overview.ipynb")
+    nbformat.write(EXPLORE, HERE / "explore.ipynb")

@@ -15,6 +15,17 @@ from ._deployment import personnel, required_personnel, required_vs_deployed, vo
 from ._derive import relative_label
 from ._disclosure import suppress
 from ._errors import AarError, DatasetError, DataValidationError, Problem, ReferenceDataError, UsageError
+from ._figures import (
+    caption,
+    category_chart,
+    deployment_chart,
+    forest_plot,
+    operation_names,
+    phase_timeline,
+    province_map,
+    region_phase_heatmap,
+    relative_day_chart,
+)
 from ._findings import findings
 from ._metrics import counts, covered_provinces, crime_clock_text, cube, direction, exposures, percent_change, rates
 from ._reference import licence_notice, province_geojson, reference
@@ -69,6 +80,8 @@ __all__ = [
     "Validation",
     "__version__",
     "adjust_p_values",
+    "caption",
+    "category_chart",
     "comparative_report",
     "compare",
     "count_regression",
@@ -77,24 +90,31 @@ __all__ = [
     "crime_clock_text",
     "cube",
     "data_dictionary",
+    "deployment_chart",
     "direction",
     "exposures",
     "findings",
     "fit_segments",
+    "forest_plot",
     "incidents_by_group",
     "licence_notice",
     "load",
+    "operation_names",
     "operations_overview",
     "overview_report",
     "percent_change",
     "personnel",
+    "phase_timeline",
     "phases_overview",
     "province_geojson",
+    "province_map",
     "rate_ratio",
     "rates",
     "ratio_table",
     "reference",
+    "region_phase_heatmap",
     "regress_counts",
+    "relative_day_chart",
     "relative_label",
     "required_personnel",
     "required_vs_deployed",

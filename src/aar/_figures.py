@@ -12,6 +12,7 @@ Figures: `phase_timeline`, `relative_day_chart`, `category_chart`, `forest_plot`
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Mapping, Sequence
 from functools import cache
 
@@ -142,6 +143,11 @@ def caption(kind: str, lang: str = "id") -> str:
     return CAPTIONS[lang][kind]
 
 
+def _label(text: object) -> str:
+    """Text from data for a plotly label: plotly reads <b>, <a>... as markup, so they are escaped."""
+    return html.escape(str(text), quote=False)
+
+
 def _colour(i: int) -> str:
     return BASELINE_COLOUR if i == 0 else TARGET_COLOUR
 
@@ -233,7 +239,7 @@ def region_phase_heatmap(frame: pl.DataFrame, value: str = "per_day", lang: str 
     phases = [p for p in PHASE.codes if p in set(frame["phase"].cast(pl.String))]
     wide = frame.with_columns(pl.col("phase").cast(pl.String)).pivot(on="phase", index=label, values=value).sort(label)
     z = [[row.get(p) for p in phases] for row in wide.iter_rows(named=True)]
-    fig = go.Figure(go.Heatmap(z=z, x=[PHASE.label(p, lang) for p in phases], y=wide[label].to_list(), colorscale="OrRd", colorbar={"title": {"text": w["rate"] if value == "per_day" else value}}, hoverongaps=False))
+    fig = go.Figure(go.Heatmap(z=z, x=[PHASE.label(p, lang) for p in phases], y=[_label(v) for v in wide[label].to_list()], colorscale="OrRd", colorbar={"title": {"text": w["rate"] if value == "per_day" else value}}, hoverongaps=False))
     fig.update_layout(template=TEMPLATE, title=w["heatmap"], height=max(380, 24 * wide.height + 140), yaxis={"autorange": "reversed"})
     return fig
 
@@ -291,7 +297,7 @@ def province_map(values: pl.DataFrame, value: str = "per_day", lang: str = "id")
     for code, (name, xs, ys) in _outlines().items():
         v = given.get(code)
         colour = sample_colorscale("OrRd", [(v - low) / span])[0] if v is not None else "#e6e6e6"
-        text = f"{name}: {v:.2f}" if v is not None else name
+        text = _label(f"{name}: {v:.2f}" if v is not None else name)
         fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines", line={"color": "white", "width": 0.6}, hoveron="fills", text=text, hoverinfo="text", showlegend=False))
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", marker={"colorscale": "OrRd", "cmin": low, "cmax": high, "color": [low], "showscale": True, "colorbar": {"title": {"text": w["rate"] if value == "per_day" else value}}}))
     fig.update_xaxes(visible=False)
@@ -309,7 +315,7 @@ def deployment_chart(frame: pl.DataFrame, names: Mapping[str, str], lang: str = 
     fig = go.Figure()
     for i, op in enumerate(names):
         part = frame.filter(pl.col("operation_id") == op)
-        fig.add_trace(go.Scatter(x=part["polri_per_tps"].to_list(), y=part[rate].to_list(), mode="markers", name=names[op], marker={"color": _colour(i), "size": 9}, text=part["name"].to_list(), hovertemplate="%{text}: %{x:.2f}, %{y:.2f}<extra></extra>"))
+        fig.add_trace(go.Scatter(x=part["polri_per_tps"].to_list(), y=part[rate].to_list(), mode="markers", name=names[op], marker={"color": _colour(i), "size": 9}, text=[_label(v) for v in part["name"].to_list()], hovertemplate="%{text}: %{x:.2f}, %{y:.2f}<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=w["deployment"], xaxis_title=w["polri_per_tps"], yaxis_title=w["rate"] if rate == "per_day" else rate, height=420)
     return fig
 

@@ -421,6 +421,9 @@ class ComparativeReport(ReportBase):
             items.append(f"<li>{'Regresi hitung' if lang == 'id' else 'Count regression'}: <i>{esc(reg.method)}</i>.</li>")
         for op in (c.baseline, c.target):
             seg = segmented_regression(self.ds, op, c.region, alpha=self.alpha)
+            if not seg.estimable:
+                items.append(f"<li>{esc(self.names[op])}: <i>{esc(seg.method)}</i>.</li>")
+                continue
             items.append(
                 f"<li>{esc(self.names[op])}: {'perubahan tingkat pada hari H' if lang == 'id' else 'level change at voting day'} x{esc(ratio(seg.level_change, lang))} "
                 f"[{esc(ratio(seg.level_ci[0], lang))}; {esc(ratio(seg.level_ci[1], lang))}], {'perubahan tren' if lang == 'id' else 'slope change'} x{esc(number(seg.slope_change, lang, 3))} "

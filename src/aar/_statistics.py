@@ -235,28 +235,45 @@ def regress_counts(data: pl.DataFrame, baseline: str, target: str, exposure_name
         dispersion, dispersion_p = float(quasi.scale), None
         p = float(quasi.pvalues[1])
         method = f"quasi-Poisson GLM (Pearson scale) with region fixed effects, log({exposure_name}) offset: the negative binomial alpha was estimated at its boundary (0) or did not converge"
-    return RegressionResult(math.exp(beta), math.exp(beta - z * se), math.exp(beta + z * se), p, dispersion, dispersion_p, method, n_regions, data)
+    return RegressionResult(_exp(beta), _exp(beta - z * se), _exp(beta + z * se), p, dispersion, dispersion_p, method, n_regions, data)
 
 
 @dataclass(frozen=True)
 class SegmentedResult:
-    """Interrupted time series around voting day for one operation."""
+    """Interrupted time series around voting day for one operation; None where not estimable."""
 
     operation_id: str
-    level_change: float
+    level_change: float | None
     """Rate ratio of the jump at hari H (after / before, at day 0)."""
-    level_ci: tuple[float, float]
-    level_p_value: float
-    slope_before: float
+    level_ci: tuple[float | None, float | None]
+    level_p_value: float | None
+    slope_before: float | None
     """Daily rate ratio before hari H (1.01: +1 % a day)."""
-    slope_change: float
+    slope_change: float | None
     """Ratio of the daily rate ratios after / before."""
-    slope_change_ci: tuple[float, float]
-    slope_change_p_value: float
-    dispersion: float
+    slope_change_ci: tuple[float | None, float | None]
+    slope_change_p_value: float | None
+    dispersion: float | None
     days: int
     method: str
     data: pl.DataFrame
+
+    @property
+    def estimable(self) -> bool:
+        return self.level_change is not None
+
+
+MIN_SEGMENT_EVENTS = 10
+"""Events needed on each side of hari H before a segmented regression is fitted."""
+
+
+def _exp(value: float) -> float | None:
+    """exp(value), or None when it overflows (a coefficient the data cannot pin down)."""
+    try:
+        result = math.exp(value)
+    except OverflowError:
+        return None
+    return result if math.isfinite(result) else None
 
 
 def segmented_regression(ds: Dataset, operation: str, region: str | None = None, window: tuple[int, int] = (-60, 30), alpha: float = 0.05) -> SegmentedResult:
@@ -281,25 +298,29 @@ def fit_segments(data: pl.DataFrame, operation: str = "", alpha: float = 0.05) -
 
     data = data.sort("relative_day")
     t = data["relative_day"].to_numpy().astype(float)
+    y = data["incidents"].to_numpy().astype(float)
+    before, after_events = float(y[t < 0].sum()), float(y[t >= 0].sum())
+    if min(before, after_events) < MIN_SEGMENT_EVENTS or len(t) < 8:
+        reason = f"not estimable: {before:.0f} events before and {after_events:.0f} from hari H on ({MIN_SEGMENT_EVENTS} needed on each side)"
+        return SegmentedResult(operation, None, (None, None), None, None, None, (None, None), None, None, len(t), reason, data)
     after = (t >= 0).astype(float)
     x = np.column_stack([np.ones(len(t)), t, after, t * after])
-    y = data["incidents"].to_numpy().astype(float)
     z = stats.norm.ppf(1 - alpha / 2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale="X2")
     params, bse, pvalues = fit.params, fit.bse, fit.pvalues
 
-    def ci(i: int) -> tuple[float, float]:
-        return (math.exp(params[i] - z * bse[i]), math.exp(params[i] + z * bse[i]))
+    def ci(i: int) -> tuple[float | None, float | None]:
+        return (_exp(params[i] - z * bse[i]), _exp(params[i] + z * bse[i]))
 
     return SegmentedResult(
         operation,
-        math.exp(params[2]),
+        _exp(params[2]),
         ci(2),
         float(pvalues[2]),
-        math.exp(params[1]),
-        math.exp(params[3]),
+        _exp(params[1]),
+        _exp(params[3]),
         ci(3),
         float(pvalues[3]),
         float(fit.scale),

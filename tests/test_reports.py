@@ -1,0 +1,239 @@
+"""Reports end to end: papermill runs of the real notebooks, the offline HTML in a real headless
+Chromium, the sidecar, failures, timeouts and the notebooks' hygiene."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import polars as pl
+import pytest
+
+import aar
+from aar._reports import NOTEBOOKS, notebook_path
+
+ROOT = Path(__file__).parents[1]
+SAMPLE = ROOT / "data" / "sample"
+CHROMIUM = shutil.which("chromium")
+
+pytestmark = pytest.mark.slow
+
+
+def needs_chromium() -> None:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: .ci/run installs Debian's chromium before the tests")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def comparative(tmp_path_factory: pytest.TempPathFactory) -> aar.ReportFiles:
+    out = tmp_path_factory.mktemp("reports")
+    return aar.run_report("comparative", {"dataset": str(SAMPLE), "region": "18", "lang": "id"}, out)
+
+
+def test_report_folder_holds_html_notebook_and_sidecar(comparative: aar.ReportFiles) -> None:
+    assert comparative.folder.name == "comparative-18-id"
+    assert sorted(p.name for p in comparative.folder.iterdir()) == ["report.html", "report.ipynb", "report.json"]
+    assert not [p for p in comparative.folder.parent.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_sidecar_carries_provenance_and_key_numbers(comparative: aar.ReportFiles) -> None:
+    sidecar = json.loads(comparative.sidecar.read_text(encoding="utf-8"))
+    ds = aar.load(SAMPLE)
+    assert sidecar["dataset"]["checksum"] == ds.info.checksum
+    assert sidecar["dataset"]["synthetic"] is True
+    assert sidecar["package_version"] == aar.__version__
+    assert sidecar["parameters"]["region"] == "18"
+    assert sidecar["generated_at"].endswith("+00:00")
+    cmp = aar.compare(ds, region="18")
+    keys = sidecar["key_numbers"]
+    assert keys["incidents_target"] == cmp.metric("incidents")["target"]
+    assert keys["incidents_baseline"] == cmp.metric("incidents")["baseline"]
+    assert keys["per_day_target"] == pytest.approx(cmp.metric("per_day")["target"])
+    assert keys["rate_ratio"] == pytest.approx(cmp.metric("per_day")["target"] / cmp.metric("per_day")["baseline"])
+
+
+def test_html_is_self_contained_with_plotly_once(comparative: aar.ReportFiles) -> None:
+    from plotly.offline import get_plotlyjs
+
+    page = comparative.html.read_text(encoding="utf-8")
+    bundle = get_plotlyjs()
+    assert page.count(bundle[:200]) == 1
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?:""", page)
+    assert page.count("Plotly.newPlot") == 7
+    assert "DATA SINTETIS" in page
+    extra = len(page.encode()) - len(bundle.encode())
+    assert extra < 1_500_000  # the page is plotly.js and not much more
+    assert "import aar" not in page  # code cells hidden
+    assert "report.publish_key_numbers" not in page
+
+
+def test_executed_notebook_records_every_cell(comparative: aar.ReportFiles) -> None:
+    nb = nbformat.read(comparative.notebook, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code)
+
+
+def _number(text: str) -> float:
+    """A number as the Indonesian page writes it: 1.691 -> 1691, 9,82 -> 9.82, 37,8% -> 37.8."""
+    return float(text.replace("%", "").replace(".", "").replace(",", "."))
+
+
+def test_page_draws_every_figure_offline_and_shows_the_library_numbers(comparative: aar.ReportFiles) -> None:
+    needs_chromium()
+    from playwright.sync_api import sync_playwright
+
+    flags = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=flags, headless=True)
+        context = browser.new_context(offline=True)
+        page = context.new_page()
+        problems: list[str] = []
+        outside: list[str] = []
+        page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
+        page.goto(comparative.html.as_uri(), wait_until="load")
+        page.wait_for_function(
+            "() => { const d = [...document.querySelectorAll('.plotly-graph-div')]; return d.length > 0 && d.every(e => e.querySelector('svg.main-svg')); }",
+            timeout=60_000,
+        )
+        drawn = page.eval_on_selector_all(".plotly-graph-div", "els => els.map(e => e.querySelectorAll('svg.main-svg').length)")
+        shown = dict(page.eval_on_selector_all("[data-key]", "els => els.map(e => [e.dataset.key, e.textContent])"))
+        banner = page.inner_text(".synthetic-banner")
+        browser.close()
+    assert len(drawn) == 7
+    assert all(n >= 1 for n in drawn)
+    assert problems == []
+    assert outside == []
+    assert "DATA SINTETIS" in banner
+    sidecar = json.loads(comparative.sidecar.read_text(encoding="utf-8"))["key_numbers"]
+    cmp = aar.compare(aar.load(SAMPLE), region="18")
+    assert _number(shown["incidents_target"]) == sidecar["incidents_target"] == cmp.metric("incidents")["target"]
+    assert _number(shown["incidents_baseline"]) == sidecar["incidents_baseline"] == cmp.metric("incidents")["baseline"]
+    assert _number(shown["per_day_target"]) == pytest.approx(sidecar["per_day_target"], abs=0.005)
+    assert sidecar["per_day_target"] == pytest.approx(cmp.metric("per_day")["target"])
+    assert _number(shown["per_day_percent_change"]) == pytest.approx(abs(cmp.metric("per_day")["percent_change"]), abs=0.05)
+    assert _number(shown["rate_ratio"]) == pytest.approx(sidecar["rate_ratio"], abs=0.005)
+
+
+def test_english_report_formats_numbers_for_english(tmp_path: Path) -> None:
+    files = aar.run_report("comparative", {"dataset": str(SAMPLE), "region": "18.72", "lang": "en"}, tmp_path)
+    page = files.html.read_text(encoding="utf-8")
+    assert "SYNTHETIC DATA" in page
+    assert "Comparative evaluation" in page
+    keys = json.loads(files.sidecar.read_text(encoding="utf-8"))["key_numbers"]
+    ds = aar.load(SAMPLE)
+    assert keys["incidents_target"] == aar.compare(ds, region="18.72").metric("incidents")["target"]
+    assert f'data-key="incidents_target">{int(keys["incidents_target"]):,}<' in page
+
+
+def test_no_free_text_and_every_data_value_escaped(tmp_path: Path, lampung: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(lampung, data)
+    (data / "regions.csv").write_text('region_code,name,kind,parent_code\n18.01,"Kabupaten <b>Selatan</b> & ""Co""",kabupaten,18\n', encoding="utf-8")
+    files = aar.run_report("comparative", {"dataset": str(data), "region": "18", "min_cell": 1}, tmp_path / "out")
+    page = files.html.read_text(encoding="utf-8")
+    notebook = files.notebook.read_text(encoding="utf-8")
+    assert "Kabupaten &lt;b&gt;Selatan&lt;/b&gt; &amp;" in page  # in the tables
+    assert "<b>Selatan</b>" not in page
+    assert "\\u003cb\\u003eSelatan" not in page  # plotly would draw a raw tag in a label as markup
+    for text in ("Aksi di depan kantor KPU",):  # the fixture's incident description
+        assert text not in page
+        assert text not in notebook
+
+
+def test_small_counts_are_withheld(tmp_path: Path, lampung: Path) -> None:
+    files = aar.run_report("comparative", {"dataset": str(lampung), "region": "18", "min_cell": 3}, tmp_path)
+    page = files.html.read_text(encoding="utf-8")
+    assert "disembunyikan" in page  # the note on withheld counts
+    assert ">*<" in page
+
+
+def test_a_failing_notebook_names_the_cause_and_cell_and_leaves_nothing(tmp_path: Path) -> None:
+    with pytest.raises(aar.ReportError) as caught:
+        aar.run_report("comparative", {"dataset": str(SAMPLE), "region": "99"}, tmp_path)
+    message = str(caught.value)
+    assert message.startswith("cell ")
+    assert "region: got '99'" in message
+    assert caught.value.cell is not None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_parameter_is_rejected_before_a_kernel_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import papermill
+
+    def no_kernel(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
+    with pytest.raises(aar.UsageError, match=r"parameters: got 'regoin'; allowed: .*region"):
+        aar.run_report("comparative", {"dataset": str(SAMPLE), "regoin": "18"}, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cell_timeout_is_reported_as_a_timeout(tmp_path: Path) -> None:
+    with pytest.raises(aar.ReportTimeout, match="timeout of 1 s"):
+        aar.run_report("comparative", {"dataset": str(SAMPLE), "region": "18"}, tmp_path, timeout=1)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_overview_report_and_pdf(tmp_path: Path) -> None:
+    needs_chromium()
+    command = [sys.executable, "-m", "aar", "report", "overview", "--dataset", str(SAMPLE), "--operation", "OMP-2024", "--region", "18.72", "--as-of", "2024-11-30", "--out", str(tmp_path), "--pdf"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    folder = tmp_path / "overview-OMP-2024-18.72-2024-11-30-id"
+    assert str(folder / "report.html") in result.stdout.replace("\n", "")
+    assert (folder / "report.pdf").read_bytes()[:5] == b"%PDF-"
+    keys = json.loads((folder / "report.json").read_text(encoding="utf-8"))["key_numbers"]
+    ds = aar.load(SAMPLE)
+    expected = ds.incidents.filter((pl.col("operation_id") == "OMP-2024") & (pl.col("region_code") == "18.72") & (pl.col("occurred_on") <= pl.date(2024, 11, 30))).height
+    assert keys["incidents"] == expected
+    assert keys["as_of"] == "2024-11-30"
+
+
+def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "aar", "report", "comparative", "--lang", "fr", "--out", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2
+    assert "lang: got 'fr'; allowed: id, en" in result.stderr
+
+
+@pytest.mark.parametrize("kind", sorted(NOTEBOOKS))
+def test_notebooks_are_thin_and_committed_without_outputs(kind: str) -> None:
+    nb = nbformat.read(notebook_path(kind), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert sum("parameters" in c.metadata.get("tags", []) for c in code) == 1
+    for cell in code:
+        assert cell.outputs == []
+        assert cell.execution_count is None
+        tree = ast.parse(cell.source)
+        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))]
+
+
+def test_notebooks_match_their_generator(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import make_notebooks
+    finally:
+        sys.path.pop(0)
+    for name, nb in (("comparative_evaluation.ipynb", make_notebooks.COMPARATIVE), ("operation_overview.ipynb", make_notebooks.OVERVIEW), ("explore.ipynb", make_notebooks.EXPLORE)):
+        nbformat.write(nb, tmp_path / name)
+        assert (tmp_path / name).read_text(encoding="utf-8") == (ROOT / "notebooks" / name).read_text(encoding="utf-8"), f"run `make notebooks` ({name})"
+
+
+def test_explore_notebook_runs(tmp_path: Path) -> None:
+    import papermill
+
+    papermill.execute_notebook(str(notebook_path("explore")), str(tmp_path / "explore.ipynb"), parameters={"dataset": str(SAMPLE)}, kernel_name="python3", progress_bar=False, cwd=str(ROOT / "notebooks"))
+    nb = nbformat.read(tmp_path / "explore.ipynb", as_version=4)
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"]
