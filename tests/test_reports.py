@@ -237,3 +237,13 @@ def test_explore_notebook_runs(tmp_path: Path) -> None:
     papermill.execute_notebook(str(notebook_path("explore")), str(tmp_path / "explore.ipynb"), parameters={"dataset": str(SAMPLE)}, kernel_name="python3", progress_bar=False, cwd=str(ROOT / "notebooks"))
     nb = nbformat.read(tmp_path / "explore.ipynb", as_version=4)
     assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"]
+
+
+def test_pdf_without_chromium_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aar import _reports
+
+    monkeypatch.setattr(_reports.shutil, "which", lambda name: None)
+    page = tmp_path / "page.html"
+    page.write_text("<html></html>", encoding="utf-8")
+    with pytest.raises(aar.ReportError, match="apt-get install chromium"):
+        _reports.print_pdf(page, tmp_path / "page.pdf")
