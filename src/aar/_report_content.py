@@ -156,6 +156,7 @@ class ReportBase:
     lang: str
     min_cell: int
     key_numbers: dict[str, Any] = field(default_factory=dict, compare=False)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> Mapping[str, str]:
@@ -179,6 +180,22 @@ class ReportBase:
         from IPython.display import display
 
         display({KEY_NUMBERS_MIME: {k: v for k, v in self.key_numbers.items()}}, raw=True)
+
+    def provenance(self, notes: str) -> None:
+        """The method and data section: dataset, checksum, synthetic or not, version, time, parameters."""
+        from . import __version__
+
+        info, lang = self.ds.info, self.lang
+        rows = [
+            ("Dataset", info.name),
+            ("Checksum (SHA-256)", info.checksum or "-"),
+            ("Sintetis" if lang == "id" else "Synthetic", ("ya" if lang == "id" else "yes") if info.synthetic else ("tidak" if lang == "id" else "no")),
+            ("Versi aar" if lang == "id" else "aar version", __version__),
+            ("Dibuat" if lang == "id" else "Generated", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+            ("Parameter" if lang == "id" else "Parameters", ", ".join(f"{k}={v}" for k, v in self.parameters.items())),
+        ]
+        table = "<table class='aar'>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows) + "</table>"
+        show_html(_heading(self.text["method"]) + table + (f"<p>{esc(notes)}</p>" if notes else ""))
 
     def withheld(self, frame: pl.DataFrame, counts: Sequence[str], dims: Sequence[str], rates_of: Mapping[str, Sequence[str]]) -> pl.DataFrame:
         """Counts below the threshold withheld (with secondary cells), and the rates computed from them."""
@@ -206,7 +223,6 @@ class ComparativeReport(ReportBase):
     phase_ratios: pl.DataFrame = field(default_factory=pl.DataFrame)
     names: Mapping[str, str] = field(default_factory=dict)
     alpha: float = 0.05
-    parameters: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def rate(self) -> str:
@@ -471,26 +487,14 @@ class ComparativeReport(ReportBase):
 
     def method_notes(self) -> None:
         """Dataset, checksum, generation time, package version, parameters and the methods used."""
-        from . import __version__
-
-        info, lang = self.ds.info, self.lang
-        rows = [
-            ("Dataset", info.name),
-            ("Checksum (SHA-256)", info.checksum or "-"),
-            ("Sintetis" if lang == "id" else "Synthetic", ("ya" if lang == "id" else "yes") if info.synthetic else ("tidak" if lang == "id" else "no")),
-            ("Versi aar" if lang == "id" else "aar version", __version__),
-            ("Dibuat" if lang == "id" else "Generated", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
-            ("Parameter" if lang == "id" else "Parameters", ", ".join(f"{k}={v}" for k, v in self.parameters.items())),
-        ]
         notes = (
             "Laju per hari membagi jumlah dengan hari operasi di wilayah (jendela tiap Polda). Rasio laju: uji skor dan interval skor. "
             "Rasio per kategori disesuaikan untuk perbandingan ganda (Holm). Definisi lengkap: docs/metrics.md."
-            if lang == "id"
+            if self.lang == "id"
             else "Per-day rates divide counts by the operation days in the region (each Polda's window). Rate ratios: score test and score interval. "
             "Per-category ratios are adjusted for multiple comparisons (Holm). Full definitions: docs/metrics.md."
         )
-        table = "<table class='aar'>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows) + "</table>"
-        show_html(_heading(self.text["method"]) + table + f"<p>{esc(notes)}</p>")
+        self.provenance(notes)
 
 
 def comparative_report(
@@ -557,7 +561,6 @@ class OverviewReport(ReportBase):
     region: str | None = None
     as_of: dt.date = dt.date(2024, 1, 1)
     name: str = ""
-    parameters: Mapping[str, Any] = field(default_factory=dict)
 
     def header(self) -> None:
         t, lang = self.text, self.lang
@@ -654,18 +657,8 @@ class OverviewReport(ReportBase):
         show_html(_heading(self.text["deployment"]) + note + table)
 
     def method_notes(self) -> None:
-        from . import __version__
-
-        info, lang = self.ds.info, self.lang
-        rows = [
-            ("Dataset", info.name),
-            ("Checksum (SHA-256)", info.checksum or "-"),
-            ("Sintetis" if lang == "id" else "Synthetic", ("ya" if lang == "id" else "yes") if info.synthetic else ("tidak" if lang == "id" else "no")),
-            ("Versi aar" if lang == "id" else "aar version", __version__),
-            ("Dibuat" if lang == "id" else "Generated", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
-            ("Parameter" if lang == "id" else "Parameters", ", ".join(f"{k}={v}" for k, v in self.parameters.items())),
-        ]
-        show_html(_heading(self.text["method"]) + "<table class='aar'>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows) + "</table>")
+        """Dataset, checksum, generation time, package version and parameters."""
+        self.provenance("")
 
 
 def overview_report(

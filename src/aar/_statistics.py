@@ -82,10 +82,11 @@ def rate_ratio(count_target: int, exposure_target: float, count_baseline: int, e
         return RateRatio(None, None, None, 1.0, count_baseline, exposure_baseline, count_target, exposure_target, f"{method}: no events", alpha)
     ratio = (count_target / exposure_target) / (count_baseline / exposure_baseline) if count_baseline else math.inf
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # statsmodels divides by a zero baseline rate
+        warnings.simplefilter("ignore", RuntimeWarning)  # statsmodels divides by a zero rate when a count is 0
         test = test_poisson_2indep(count_target, exposure_target, count_baseline, exposure_baseline, method=method, compare="ratio")
+        if method == "score":
+            low, high = confint_poisson_2indep(count_target, exposure_target, count_baseline, exposure_baseline, method="score", compare="ratio", alpha=alpha)
     if method == "score":
-        low, high = confint_poisson_2indep(count_target, exposure_target, count_baseline, exposure_baseline, method="score", compare="ratio", alpha=alpha)
         name = "score test and score interval (statsmodels.stats.rates)"
     else:
         n = count_target + count_baseline
