@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser bench test test-fast lint format typecheck docs lab report notebooks sample clean
+.PHONY: help setup browser bench bench-batch test test-fast lint format typecheck docs lab report notebooks sample clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ browser: ## Install Debian's chromium (report PDFs and the browser tests need it
 
 bench: $(STAMP) ## Data-layer benchmark at national scale (5 million synthetic incidents; generated once)
 	$(BIN)/python benchmarks/bench_data.py
+
+bench-batch: $(STAMP) ## Batch benchmark: naive papermill + nbconvert commands against aar batch, same reports
+	$(BIN)/python benchmarks/bench_batch.py
 
 lab: $(STAMP) ## Start JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/

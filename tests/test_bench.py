@@ -18,3 +18,14 @@ def test_data_benchmark_smoke(monkeypatch, tmp_path) -> None:  # type: ignore[no
     results = bench_data.main(["--incidents", "20000", "--repeat", "1"])
     assert 18_000 < results["rows"] < 22_000
     assert results["load_over_read"] > 0
+
+
+def test_batch_benchmark_smoke() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_batch
+    finally:
+        sys.path.pop(0)
+    results = bench_batch.main(["--province", "19", "--limit", "1", "--jobs", "1"])
+    assert results["reports"] == 1
+    assert results["ratio"] > 0

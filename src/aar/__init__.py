@@ -9,8 +9,9 @@ Operasi Mantap Praja 2024 (Pilkada 2024), validate it, and compare the operation
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._batch import BatchResult, plan_jobs, run_batch
 from ._comparison import Comparison, compare
-from ._dataset import Dataset, DatasetInfo, Validation, load, validate
+from ._dataset import Dataset, DatasetInfo, Validation, load, save_prepared, validate
 from ._deployment import personnel, required_personnel, required_vs_deployed, voting_day
 from ._derive import relative_label
 from ._disclosure import suppress
@@ -59,6 +60,7 @@ __all__ = [
     "TABLES",
     "VOCABULARIES",
     "AarError",
+    "BatchResult",
     "ComparativeReport",
     "Comparison",
     "DataValidationError",
@@ -106,6 +108,7 @@ __all__ = [
     "personnel",
     "phase_timeline",
     "phases_overview",
+    "plan_jobs",
     "province_geojson",
     "province_map",
     "rate_ratio",
@@ -118,7 +121,9 @@ __all__ = [
     "relative_label",
     "required_personnel",
     "required_vs_deployed",
+    "run_batch",
     "run_report",
+    "save_prepared",
     "segmented_regression",
     "show",
     "suppress",

@@ -240,6 +240,112 @@ def report_overview(
     _run("overview", parameters, out, pdf, timeout)
 
 
+batch_app = typer.Typer(help="Generate one report per region (or per plan entry), in parallel, rerunning only what changed or failed.", no_args_is_help=True)
+app.add_typer(batch_app, name="batch")
+
+
+def _batch(kind: str, dataset: Path, level: str, regions: str, plan: Path | None, parameters: Mapping[str, object], out: Path, jobs: int, timeout: int, force: bool, executor: str, scheduler: str, shared_assets: bool) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from ._batch import Interrupted, plan_jobs, run_batch
+    from ._dataset import PREPARED_MARKER, describe, load, save_prepared
+
+    try:
+        about = describe(dataset)
+        cache = out / ".cache" / str(about["checksum"])[:16]
+        if not (cache / PREPARED_MARKER).exists():
+            save_prepared(load(dataset), cache)
+        chosen = [r.strip() for r in regions.split(",") if r.strip()] or None
+        work = plan_jobs(kind, dataset, level=level, regions=chosen, plan=plan, parameters=parameters, prepared=cache)
+    except UsageError as exc:
+        err.print(f"[red]usage error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    except AarError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+    with Progress(*columns, console=err) as progress:
+        task = progress.add_task("batch", total=len(work))
+
+        def update(_record: object, counts: Mapping[str, int]) -> None:
+            finished = counts["done"] + counts["skipped"] + counts["failed"] + counts["timeout"]
+            progress.update(task, completed=finished, description=f"done {counts['done']}, skipped {counts['skipped']}, failed {counts['failed'] + counts['timeout']}, remaining {len(work) - finished}")
+
+        try:
+            result = run_batch(work, out, workers=jobs or None, timeout=timeout, force=force, executor=executor, scheduler=scheduler or None, shared_assets=shared_assets, progress=update, title=f"aar {kind} reports: {about['name']}")
+        except Interrupted as exc:
+            err.print(f"[yellow]interrupted[/yellow] {exc}", highlight=False)
+            raise typer.Exit(1) from exc
+        except UsageError as exc:
+            err.print(f"[red]usage error[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from exc
+        progress.update(task, completed=len(work))
+    console.print(f"{result.count('done')} done, {result.count('skipped')} skipped, {result.failed} failed in {result.seconds:.1f} s; index: {result.index}; manifest: {result.manifest}")
+    if result.failed:
+        for record in result.records:
+            if record.status in ("failed", "timeout"):
+                err.print(f"  [red]{record.status}[/red] {record.name}: {record.error}", highlight=False)
+        raise typer.Exit(1)
+
+
+BatchDataset = Annotated[Path, typer.Option(help="Dataset folder or workbook")]
+BatchLevel = Annotated[str, typer.Option(help="province or regency: one report per region of that level the dataset covers")]
+BatchRegions = Annotated[str, typer.Option(help="Comma-separated region codes instead of a level, e.g. 18,19,31")]
+BatchPlan = Annotated[Path | None, typer.Option(help="plan.toml: [defaults] and [[report]] tables (kind, region, lang...)")]
+BatchJobs = Annotated[int, typer.Option("--jobs", help="Worker processes (default: the number of cores)")]
+BatchForce = Annotated[bool, typer.Option("--force", help="Redo every report, even those whose inputs have not changed")]
+BatchExecutor = Annotated[str, typer.Option(help="local (worker processes) or dask (a Dask cluster; pip install 'aar[distributed]')")]
+BatchScheduler = Annotated[str, typer.Option(help="Dask scheduler address, with --executor dask")]
+BatchShared = Annotated[bool, typer.Option("--shared-assets", help="One plotly.js beside the reports instead of one in each")]
+
+
+@batch_app.command("comparative")
+def batch_comparative(
+    dataset: BatchDataset = Path("data/sample"),
+    level: BatchLevel = "province",
+    regions: BatchRegions = "",
+    plan: BatchPlan = None,
+    baseline: Annotated[str, typer.Option(help="Baseline operation id")] = "OMB-2023-2024",
+    target: Annotated[str, typer.Option(help="Operation to evaluate")] = "OMP-2024",
+    exposure: Annotated[str, typer.Option(help="days, voters, tps, personnel_days, voter_days or tps_days")] = "days",
+    lang: LangOption = "id",
+    min_cell: Annotated[int, typer.Option("--min-cell", help="Counts below this are withheld")] = 3,
+    out: OutOption = Path("reports"),
+    jobs: BatchJobs = 0,
+    timeout: TimeoutOption = 600,
+    force: BatchForce = False,
+    executor: BatchExecutor = "local",
+    scheduler: BatchScheduler = "",
+    shared_assets: BatchShared = False,
+) -> None:
+    """One comparative evaluation per region."""
+    parameters = {"baseline": baseline, "target": target, "exposure": exposure, "lang": lang, "min_cell": min_cell}
+    _batch("comparative", dataset, level, regions, plan, parameters, out, jobs, timeout, force, executor, scheduler, shared_assets)
+
+
+@batch_app.command("overview")
+def batch_overview(
+    dataset: BatchDataset = Path("data/sample"),
+    level: BatchLevel = "province",
+    regions: BatchRegions = "",
+    plan: BatchPlan = None,
+    operation: Annotated[str, typer.Option(help="Operation id")] = "OMP-2024",
+    as_of: Annotated[str, typer.Option("--as-of", help="Last day to include (default: the last day with data)")] = "",
+    lang: LangOption = "id",
+    min_cell: Annotated[int, typer.Option("--min-cell", help="Counts below this are withheld")] = 3,
+    out: OutOption = Path("reports"),
+    jobs: BatchJobs = 0,
+    timeout: TimeoutOption = 600,
+    force: BatchForce = False,
+    executor: BatchExecutor = "local",
+    scheduler: BatchScheduler = "",
+    shared_assets: BatchShared = False,
+) -> None:
+    """One operation overview per region."""
+    parameters = {"operation": operation, "as_of": as_of, "lang": lang, "min_cell": min_cell}
+    _batch("overview", dataset, level, regions, plan, parameters, out, jobs, timeout, force, executor, scheduler, shared_assets)
+
+
 def main() -> None:
     """Entry point of the `aar` command; usage errors exit 2, data problems 1."""
     try:

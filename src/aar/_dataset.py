@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from ._derive import assign_operations, assign_phases, deployment_days, expand_sitrep, phase_calendar, province_windows
-from ._errors import DataValidationError, Problem
+from ._errors import DatasetError, DataValidationError, Problem
 from ._reading import ROW, RawTable, Source, read_source, recognise
 from ._reference import Reference, operation_vocabulary, reference, region_index
 from ._schema import CATEGORY, SITREP, TABLES, Table
@@ -409,7 +409,61 @@ def load(path: str | Path) -> Dataset:
     >>> ds.incidents.columns[:3]  # doctest: +SKIP
     ['incident_id', 'occurred_on', 'occurred_at']
     """
+    if (Path(path) / PREPARED_MARKER).exists():
+        return load_prepared(path)
     result = validate(path)
     if result.dataset is None:
         raise DataValidationError(result.problems, path)
     return result.dataset
+
+
+PREPARED_MARKER = "aar-prepared.json"
+"""Marks a folder written by `save_prepared`: a validated dataset that loads without re-validation."""
+
+
+def save_prepared(ds: Dataset, folder: str | Path) -> Path:
+    """Write a loaded dataset (typed tables, derived columns) to `folder` for fast reloading.
+
+    Batches load the dataset once, save it here, and every report loads this copy: reading
+    Parquet with no parsing or validation. The marker keeps the original dataset's name and
+    checksum, so reports cite the data they came from.
+    """
+    import json
+
+    from . import __version__
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, frame in ds.tables.items():
+        frame.write_parquet(target / f"{name}.parquet", statistics=False)
+    info = {k: v for k, v in ds.info.__dict__.items() if k != "extra"}
+    marker = {"aar_version": __version__, "tables": list(ds.tables), "info": info, "extra": {k: v for k, v in ds.info.extra.items() if isinstance(v, (str, int, float, bool))}}
+    (target / PREPARED_MARKER).write_text(json.dumps(marker, indent=2, default=str), encoding="utf-8")
+    return target
+
+
+def load_prepared(folder: str | Path) -> Dataset:
+    """Load a folder written by `save_prepared` (same package version only)."""
+    import json
+
+    from . import __version__
+
+    root = Path(folder)
+    marker = json.loads((root / PREPARED_MARKER).read_text(encoding="utf-8"))
+    if marker.get("aar_version") != __version__:
+        raise DatasetError(f"prepared by aar {marker.get('aar_version')}, not {__version__}; prepare it again", root)
+    tables = {name: pl.read_parquet(root / f"{name}.parquet") for name in marker["tables"]}
+    info = DatasetInfo(**{**marker["info"], "sources": marker["info"].get("sources", {}), "extra": marker.get("extra", {})})
+    return Dataset(info, tables)
+
+
+def describe(path: str | Path) -> dict[str, Any]:
+    """Name, checksum and synthetic flag of a dataset path (prepared or not), without loading it."""
+    import json
+
+    root = Path(path)
+    if (root / PREPARED_MARKER).exists():
+        info = json.loads((root / PREPARED_MARKER).read_text(encoding="utf-8"))["info"]
+        return {"path": info.get("path"), "name": info.get("name"), "checksum": info.get("checksum"), "synthetic": bool(info.get("synthetic"))}
+    source = read_source(root)
+    return {"path": str(root), "name": source.config.get("name") or root.name, "checksum": source.checksum(), "synthetic": bool(source.config.get("synthetic", False))}

@@ -170,7 +170,7 @@ def _key_numbers_and_clean(notebook: Any) -> dict[str, Any]:
     return found
 
 
-def to_html(notebook: Any, title: str, synthetic: bool) -> str:
+def to_html(notebook: Any, title: str, synthetic: bool, plotly_src: str | None = None) -> str:
     """One offline page: code hidden, plotly.js once in the head, nothing fetched from the network."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -186,10 +186,14 @@ def to_html(notebook: Any, title: str, synthetic: bool) -> str:
     import html as html_module
 
     banner_attr = ' data-synthetic="true"' if synthetic else ""
+    if plotly_src:
+        plotly_tag = f'<script type="text/javascript" src="{html_module.escape(plotly_src)}"></script>'
+    else:
+        plotly_tag = f'<script type="text/javascript">{get_plotlyjs()}</script>'
     return (
         "<!DOCTYPE html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{html_module.escape(title)}</title>"
-        f"<style>{PAGE_STYLE}</style><script type=\"text/javascript\">{get_plotlyjs()}</script></head>"
+        f"<style>{PAGE_STYLE}</style>{plotly_tag}</head>"
         f"<body{banner_attr}>{body}</body></html>\n"
     )
 
@@ -214,14 +218,20 @@ def run_report(
     name: str | None = None,
     pdf: bool = False,
     timeout: int | None = 600,
+    plotly_src: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> ReportFiles:
-    """Execute the report notebook of `kind` with `parameters` and write its folder atomically."""
+    """Execute the report notebook of `kind` with `parameters` and write its folder atomically.
+
+    `plotly_src`: load plotly.js from this (relative) address instead of embedding it, for batches
+    that share one copy beside the reports. `extra`: recorded in the sidecar under "batch".
+    """
     import time
 
     import nbformat
 
     from . import __version__
-    from ._reading import read_source
+    from ._dataset import describe
 
     started = time.perf_counter()
     if kind not in REPORT_KINDS:
@@ -245,26 +255,22 @@ def run_report(
         _execute(kind, params, notebook_file, timeout)
         notebook = nbformat.read(notebook_file, as_version=4)
         key_numbers = _key_numbers_and_clean(notebook)
-        source = read_source(params["dataset"]) if params.get("dataset") else None
-        synthetic = bool(source.config.get("synthetic", False)) if source else False
+        about: dict[str, Any] = describe(params["dataset"]) if params.get("dataset") else {"path": None, "name": None, "checksum": None, "synthetic": False}
+        synthetic = bool(about["synthetic"])
         html_file = staging / "report.html"
         title = f"aar {kind} {final.name}"
-        html_file.write_text(to_html(notebook, title, synthetic), encoding="utf-8")
+        html_file.write_text(to_html(notebook, title, synthetic, plotly_src), encoding="utf-8")
         files = {"html": "report.html", "notebook": "report.ipynb"}
         sidecar: dict[str, Any] = {
             "report": kind,
             "name": final.name,
             "parameters": params,
-            "dataset": {
-                "path": params.get("dataset"),
-                "name": source.config.get("name") if source else None,
-                "checksum": source.checksum() if source else None,
-                "synthetic": synthetic,
-            },
+            "dataset": about,
             "package_version": __version__,
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "key_numbers": key_numbers,
             "files": files,
+            **({"batch": dict(extra)} if extra else {}),
         }
         pdf_file = None
         if pdf:

@@ -1,0 +1,176 @@
+"""Batches: one report per region in worker processes or on Dask, with manifest, index, skips,
+failures, timeouts and interruption."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import aar
+from aar._batch import plan_jobs, run_batch
+from aar._dataset import load, save_prepared
+
+ROOT = Path(__file__).parents[1]
+SAMPLE = ROOT / "data" / "sample"
+BABEL = ["19.01", "19.02", "19.03", "19.04", "19.05", "19.06", "19.71"]  # Kepulauan Bangka Belitung
+
+pytestmark = pytest.mark.slow
+
+
+def _prepared(tmp: Path, dataset: Path = SAMPLE) -> Path:
+    return save_prepared(load(dataset), tmp / ".cache" / "prepared")
+
+
+@pytest.fixture(scope="module")
+def babel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, aar._batch.BatchResult]:
+    out = tmp_path_factory.mktemp("batch")
+    jobs = plan_jobs("comparative", SAMPLE, level="regency", regions=BABEL, prepared=_prepared(out))
+    return out, run_batch(jobs, out, workers=2)
+
+
+def test_one_valid_report_per_kabupaten_kota_with_index_and_manifest(babel: tuple[Path, aar._batch.BatchResult]) -> None:
+    out, result = babel
+    assert result.count("done") == 7
+    assert result.failed == 0
+    for code in BABEL:
+        folder = out / f"comparative-{code}-id"
+        assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "report.json"]
+        sidecar = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        assert sidecar["dataset"]["checksum"] == aar.load(SAMPLE).info.checksum  # the prepared copy cites the source
+        assert sidecar["key_numbers"]["incidents_target"] == aar.compare(aar.load(SAMPLE), region=code).metric("incidents")["target"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["batch"]["counts"]["done"] == 7
+    assert {j["name"] for j in manifest["jobs"]} == {f"comparative-{c}-id" for c in BABEL}
+    assert all(j["seconds"] > 0 for j in manifest["jobs"])
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for code in BABEL:
+        assert f'href="comparative-{code}-id/report.html"' in index
+    assert "incidents_target" in index
+    assert (out / "batch.log").read_text(encoding="utf-8").count(" done comparative-") == 7
+
+
+def test_a_rerun_skips_every_report(babel: tuple[Path, aar._batch.BatchResult]) -> None:
+    out, _ = babel
+    before = {p: p.stat().st_mtime_ns for p in out.glob("*/report.html")}
+    jobs = plan_jobs("comparative", SAMPLE, level="regency", regions=BABEL, prepared=out / ".cache" / "prepared")
+    again = run_batch(jobs, out)
+    assert again.count("skipped") == 7
+    assert {p: p.stat().st_mtime_ns for p in out.glob("*/report.html")} == before
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["batch"]["counts"]["skipped"] == 7
+
+
+def test_touching_the_dataset_reruns_its_reports(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    jobs = plan_jobs("comparative", data, regions=["19.71", "19.06"], prepared=_prepared(tmp_path, data))
+    assert run_batch(jobs, tmp_path / "out").count("done") == 2
+    with (data / "incidents.csv").open("a", encoding="utf-8") as handle:
+        handle.write("SYN-9999999,2024-11-27,10:00:00,WIB,19.71,unjuk_rasa,0,0,0.0,true,OMP-2024\n")
+    changed = plan_jobs("comparative", data, regions=["19.71", "19.06"], prepared=save_prepared(load(data), tmp_path / ".cache" / "changed"))
+    assert {j.input_hash for j in changed}.isdisjoint({j.input_hash for j in jobs})
+    rerun = run_batch(changed, tmp_path / "out")
+    assert rerun.count("done") == 2
+    assert rerun.count("skipped") == 0
+
+
+def test_a_failing_job_is_recorded_and_the_others_succeed(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text('[defaults]\nlang = "en"\n\n[[report]]\nkind = "comparative"\nregion = "19.71"\n\n[[report]]\nkind = "comparative"\nregion = "19.06"\nexposure = "weeks"\n', encoding="utf-8")
+    jobs = plan_jobs("comparative", SAMPLE, plan=plan, prepared=_prepared(tmp_path))
+    result = run_batch(jobs, tmp_path / "out")
+    status = {r.name: r for r in result.records}
+    assert status["comparative-19.71-en"].status == "done"
+    failed = status["comparative-19.06-en"]
+    assert failed.status == "failed"
+    assert "exposure: got 'weeks'" in (failed.error or "")
+    assert failed.cell is not None
+    assert not (tmp_path / "out" / "comparative-19.06-en").exists()
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["batch"]["counts"] == {"done": 1, "skipped": 0, "failed": 1, "timeout": 0, "interrupted": 0, "pending": 0}
+
+
+def test_a_hanging_job_hits_its_timeout(tmp_path: Path) -> None:
+    jobs = plan_jobs("comparative", SAMPLE, regions=["19.71"], prepared=_prepared(tmp_path))
+    result = run_batch(jobs, tmp_path / "out", timeout=1)
+    record = result.records[0]
+    assert record.status == "timeout"
+    assert "timeout of 1 s" in (record.error or "")
+    assert result.failed == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == ["batch.log", "index.html", "manifest.json"]
+
+
+def test_sigterm_mid_batch_leaves_no_partial_report_and_a_consistent_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "aar", "batch", "comparative", "--dataset", str(SAMPLE), "--regions", ",".join(BABEL), "--out", str(out), "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait until workers are writing reports
+        if out.exists() and any(p.name.startswith(".comparative-") for p in out.iterdir()):
+            break
+        time.sleep(0.2)
+    time.sleep(2)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1, stderr[-2000:]
+    assert "interrupted" in stderr
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".cache"]
+    assert leftovers == []
+    for folder in out.glob("comparative-*"):
+        assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "report.json"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    statuses = {j["name"]: j["status"] for j in manifest["jobs"]}
+    assert set(statuses.values()) <= {"done", "interrupted"}
+    assert "interrupted" in statuses.values()
+    assert {n for n, s in statuses.items() if s == "done"} == {p.name for p in out.glob("comparative-*")}
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    after = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    resumed_status = {j["name"]: j["status"] for j in after["jobs"]}
+    assert {n for n, s in statuses.items() if s == "done"} <= {n for n, s in resumed_status.items() if s == "skipped"}
+    assert set(resumed_status.values()) <= {"done", "skipped"}
+
+
+def test_dask_local_cluster_gives_the_same_manifest(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    prepared = _prepared(tmp_path)
+    jobs = plan_jobs("comparative", SAMPLE, regions=["19.71", "19.06"], prepared=prepared)
+    local = run_batch(jobs, tmp_path / "local")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = run_batch(jobs, tmp_path / "dask", executor="dask", scheduler=cluster.scheduler_address)
+
+    def summary(out: Path) -> list[tuple[str, str, str, object]]:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        return [(j["name"], j["status"], j["input_hash"], j["key_numbers"].get("incidents_target")) for j in manifest["jobs"]]
+
+    assert summary(tmp_path / "local") == summary(tmp_path / "dask")
+    assert local.count("done") == remote.count("done") == 2
+    assert json.loads((tmp_path / "dask" / "manifest.json").read_text(encoding="utf-8"))["batch"]["executor"] == "dask"
+
+
+def test_shared_assets_put_plotly_beside_the_reports(tmp_path: Path) -> None:
+    jobs = plan_jobs("comparative", SAMPLE, regions=["19.71"], prepared=_prepared(tmp_path))
+    run_batch(jobs, tmp_path / "out", shared_assets=True)
+    page = (tmp_path / "out" / "comparative-19.71-id" / "report.html").read_text(encoding="utf-8")
+    assert '<script type="text/javascript" src="../assets/plotly.min.js"></script>' in page
+    assert len(page.encode()) < 1_000_000
+    assert (tmp_path / "out" / "assets" / "plotly.min.js").stat().st_size > 4_000_000
+    assert "plotly.js is shared" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    with pytest.raises(aar.UsageError, match="level"):
+        plan_jobs("comparative", SAMPLE, level="village")
+    with pytest.raises(aar.UsageError, match=r"regions: got '99\.99'"):
+        plan_jobs("comparative", SAMPLE, regions=["99.99"])
+    with pytest.raises(aar.UsageError, match="scheduler"):
+        run_batch([], tmp_path, executor="dask")
+    result = subprocess.run([sys.executable, "-m", "aar", "batch", "comparative", "--level", "village", "--out", str(tmp_path)], capture_output=True, text=True, timeout=120, check=False, env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 2
