@@ -16,7 +16,7 @@ What is accepted:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import polars as pl
 
@@ -142,8 +142,3 @@ def parse_with(
     parsed = text.replace_strict(keys, [found[k] for k in keys], default=None, return_dtype=dtype)
     bad = text.is_not_null() & parsed.is_null()
     return parsed.alias(values.name), bad
-
-
-def distinct_bad(values: pl.Series, bad: pl.Series) -> Iterable[str]:
-    """The distinct raw values of the bad cells, for messages."""
-    return values.filter(bad).unique(maintain_order=True).cast(pl.String).to_list()

@@ -160,13 +160,6 @@ def _pandera_schema(table: Table, present: set[str]) -> Any:
     return pa.DataFrameSchema(columns, checks=frame_checks, unique=list(table.key) or None)
 
 
-_CHECK_WORDS = {
-    "not_nullable": ("empty cell in a required column", lambda f: f.allowed),
-    "field_uniqueness": ("duplicated value", lambda f: "a value used once"),
-    "end_not_before_start": ("end date before start date", lambda f: "end_date on or after start_date"),
-}
-
-
 def check_table(frame: pl.DataFrame, raw: RawTable, table: Table, already: set[tuple[int, str]]) -> list[Problem]:
     """Run the table's rules with pandera; cells already reported as unreadable are not repeated."""
     from pandera.errors import SchemaErrors
