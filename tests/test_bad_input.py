@@ -13,13 +13,13 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-import openpyxl
 import polars as pl
 import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
 import aar
+from _workbooks import write_xlsx
 from aar._cli import app
 
 WriteDataset = Callable[..., Path]
@@ -46,17 +46,6 @@ def only_error(path: Path) -> aar.Problem:
 def where(p: aar.Problem) -> tuple[str, int | None, str | None, str | None]:
     """(file name, row, column, value) of a problem."""
     return Path(p.path or "").name, p.row, p.column, p.value
-
-
-def write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
 
 
 # categories, regions, operations ----------------------------------------------------------------

@@ -12,11 +12,11 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-import openpyxl
 import polars as pl
 import pytest
 
 import aar
+from _workbooks import write_xlsx
 
 WriteDataset = Callable[..., Path]
 
@@ -29,20 +29,6 @@ VOTING_OMP = dt.date(2024, 11, 27)
 def by_id(ds: aar.Dataset) -> dict[str, dict[str, object]]:
     """Incidents of a dataset keyed by incident_id."""
     return {r["incident_id"]: r for r in ds.incidents.iter_rows(named=True)}
-
-
-def write_xlsx(path: Path, sheets: dict[str, list[list[object]]], merges: dict[str, list[str]] | None = None) -> Path:
-    """A workbook with one sheet per entry (rows as lists of cell values), merged ranges applied."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        for cells in (merges or {}).get(title, []):
-            sheet.merge_cells(cells)
-    book.save(path)
-    return path
 
 
 # CSV from Indonesian-locale Excel -------------------------------------------------------------------

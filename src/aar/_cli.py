@@ -181,6 +181,14 @@ def synth_command(
 report_app = typer.Typer(help="Run a report notebook with papermill and write an offline HTML report, the executed notebook and a JSON sidecar.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
+DatasetOption = Annotated[Path, typer.Option(help="Dataset folder or workbook")]
+RegionOption = Annotated[str, typer.Option(help="Region code (18, 18.72) or 'national'")]
+BaselineOption = Annotated[str, typer.Option(help="Baseline operation id")]
+TargetOption = Annotated[str, typer.Option(help="Operation to evaluate")]
+ExposureOption = Annotated[str, typer.Option(help="days, voters, tps, personnel_days, voter_days or tps_days")]
+MinCellOption = Annotated[int, typer.Option("--min-cell", help="Counts below this are withheld")]
+OperationOption = Annotated[str, typer.Option(help="Operation id")]
+AsOfOption = Annotated[str, typer.Option("--as-of", help="Last day to include, e.g. 2024-11-30 (default: the last day with data)")]
 OutOption = Annotated[Path, typer.Option("--out", help="Folder that receives one folder per report")]
 LangOption = Annotated[str, typer.Option("--lang", help="id (Indonesian) or en (English)")]
 PdfOption = Annotated[bool, typer.Option("--pdf", help="Also print a PDF with headless Chromium")]
@@ -206,13 +214,13 @@ def _run(kind: str, parameters: Mapping[str, object], out: Path, pdf: bool, time
 
 @report_app.command("comparative")
 def report_comparative(
-    dataset: Annotated[Path, typer.Option(help="Dataset folder or workbook")] = Path("data/sample"),
-    region: Annotated[str, typer.Option(help="Region code (18, 18.72) or 'national'")] = "national",
-    baseline: Annotated[str, typer.Option(help="Baseline operation id")] = "OMB-2023-2024",
-    target: Annotated[str, typer.Option(help="Operation to evaluate")] = "OMP-2024",
-    exposure: Annotated[str, typer.Option(help="days, voters, tps, personnel_days, voter_days or tps_days")] = "days",
+    dataset: DatasetOption = Path("data/sample"),
+    region: RegionOption = "national",
+    baseline: BaselineOption = "OMB-2023-2024",
+    target: TargetOption = "OMP-2024",
+    exposure: ExposureOption = "days",
     lang: LangOption = "id",
-    min_cell: Annotated[int, typer.Option("--min-cell", help="Counts below this are withheld")] = 3,
+    min_cell: MinCellOption = 3,
     alpha: Annotated[float, typer.Option(help="Significance level (intervals are 1 - alpha)")] = 0.05,
     out: OutOption = Path("reports"),
     pdf: PdfOption = False,
@@ -225,12 +233,12 @@ def report_comparative(
 
 @report_app.command("overview")
 def report_overview(
-    dataset: Annotated[Path, typer.Option(help="Dataset folder or workbook")] = Path("data/sample"),
-    operation: Annotated[str, typer.Option(help="Operation id")] = "OMP-2024",
-    region: Annotated[str, typer.Option(help="Region code (18, 18.72) or 'national'")] = "national",
-    as_of: Annotated[str, typer.Option("--as-of", help="Last day to include, e.g. 2024-11-30 (default: the last day with data)")] = "",
+    dataset: DatasetOption = Path("data/sample"),
+    operation: OperationOption = "OMP-2024",
+    region: RegionOption = "national",
+    as_of: AsOfOption = "",
     lang: LangOption = "id",
-    min_cell: Annotated[int, typer.Option("--min-cell", help="Counts below this are withheld")] = 3,
+    min_cell: MinCellOption = 3,
     out: OutOption = Path("reports"),
     pdf: PdfOption = False,
     timeout: TimeoutOption = 600,
@@ -288,7 +296,6 @@ def _batch(kind: str, dataset: Path, level: str, regions: str, plan: Path | None
         raise typer.Exit(1)
 
 
-BatchDataset = Annotated[Path, typer.Option(help="Dataset folder or workbook")]
 BatchLevel = Annotated[str, typer.Option(help="province or regency: one report per region of that level the dataset covers")]
 BatchRegions = Annotated[str, typer.Option(help="Comma-separated region codes instead of a level, e.g. 18,19,31")]
 BatchPlan = Annotated[Path | None, typer.Option(help="plan.toml: [defaults] and [[report]] tables (kind, region, lang...)")]
@@ -301,15 +308,15 @@ BatchShared = Annotated[bool, typer.Option("--shared-assets", help="One plotly.j
 
 @batch_app.command("comparative")
 def batch_comparative(
-    dataset: BatchDataset = Path("data/sample"),
+    dataset: DatasetOption = Path("data/sample"),
     level: BatchLevel = "province",
     regions: BatchRegions = "",
     plan: BatchPlan = None,
-    baseline: Annotated[str, typer.Option(help="Baseline operation id")] = "OMB-2023-2024",
-    target: Annotated[str, typer.Option(help="Operation to evaluate")] = "OMP-2024",
-    exposure: Annotated[str, typer.Option(help="days, voters, tps, personnel_days, voter_days or tps_days")] = "days",
+    baseline: BaselineOption = "OMB-2023-2024",
+    target: TargetOption = "OMP-2024",
+    exposure: ExposureOption = "days",
     lang: LangOption = "id",
-    min_cell: Annotated[int, typer.Option("--min-cell", help="Counts below this are withheld")] = 3,
+    min_cell: MinCellOption = 3,
     out: OutOption = Path("reports"),
     jobs: BatchJobs = 0,
     timeout: TimeoutOption = 600,
@@ -325,14 +332,14 @@ def batch_comparative(
 
 @batch_app.command("overview")
 def batch_overview(
-    dataset: BatchDataset = Path("data/sample"),
+    dataset: DatasetOption = Path("data/sample"),
     level: BatchLevel = "province",
     regions: BatchRegions = "",
     plan: BatchPlan = None,
-    operation: Annotated[str, typer.Option(help="Operation id")] = "OMP-2024",
-    as_of: Annotated[str, typer.Option("--as-of", help="Last day to include (default: the last day with data)")] = "",
+    operation: OperationOption = "OMP-2024",
+    as_of: AsOfOption = "",
     lang: LangOption = "id",
-    min_cell: Annotated[int, typer.Option("--min-cell", help="Counts below this are withheld")] = 3,
+    min_cell: MinCellOption = 3,
     out: OutOption = Path("reports"),
     jobs: BatchJobs = 0,
     timeout: TimeoutOption = 600,
