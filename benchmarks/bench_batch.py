@@ -33,8 +33,27 @@ def naive(regions: list[str], dataset: Path, out: Path) -> float:
     started = time.perf_counter()
     for region in regions:
         executed = out / f"naive-{region}.ipynb"
-        subprocess.run([str(BIN / "papermill"), str(notebook_path("comparative")), str(executed), "-p", "dataset", str(dataset), "-p", "region", region, "--no-progress-bar"], check=True, capture_output=True)
-        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(notebook_path("comparative")),
+                str(executed),
+                "-p",
+                "dataset",
+                str(dataset),
+                "-p",
+                "region",
+                region,
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - started
 
 
@@ -68,7 +87,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     n = len(regions)
     print(f"{n} comparative reports (kabupaten/kota of province {args.province}), {os.cpu_count()} cores")
     print(f"naive (papermill CLI + nbconvert CLI per report, sequential): {slow:7.1f} s, {slow / n:5.2f} s per report")
-    print(f"aar batch ({args.jobs} workers, prepared dataset, in-process export): {fast:7.1f} s, {fast / n:5.2f} s per report")
+    print(
+        f"aar batch ({args.jobs} workers, prepared dataset, in-process export): {fast:7.1f} s, {fast / n:5.2f} s per report"
+    )
     print(f"speed-up: {slow / fast:4.2f}x")
     return {"reports": n, "naive_s": slow, "batch_s": fast, "ratio": slow / fast}
 

@@ -54,7 +54,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     cube, _ = timed(lambda: aar.cube(ds), args.repeat)
     national, _ = timed(lambda: aar.compare(ds), args.repeat)
     rows = frame.height if isinstance(frame, pl.DataFrame) else 0
-    results = {"rows": rows, "read_parquet_s": floor, "aar_load_s": load, "load_over_read": load / floor, "cube_s": cube, "compare_national_s": national}
+    results = {
+        "rows": rows,
+        "read_parquet_s": floor,
+        "aar_load_s": load,
+        "load_over_read": load / floor,
+        "cube_s": cube,
+        "compare_national_s": national,
+    }
     print(f"incidents: {rows:,} (synthetic, national scale)")
     print(f"polars read_parquet (floor): {floor:8.3f} s")
     print(f"aar.load (read, validate, derive): {load:8.3f} s   ratio to the floor: {load / floor:5.1f}x")

@@ -36,7 +36,9 @@ def babel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, aar._batch.Ba
     return out, run_batch(jobs, out, workers=2)
 
 
-def test_one_valid_report_per_kabupaten_kota_with_index_and_manifest(babel: tuple[Path, aar._batch.BatchResult]) -> None:
+def test_one_valid_report_per_kabupaten_kota_with_index_and_manifest(
+    babel: tuple[Path, aar._batch.BatchResult],
+) -> None:
     out, result = babel
     assert result.count("done") == 7
     assert result.failed == 0
@@ -45,7 +47,10 @@ def test_one_valid_report_per_kabupaten_kota_with_index_and_manifest(babel: tupl
         assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "report.json"]
         sidecar = json.loads((folder / "report.json").read_text(encoding="utf-8"))
         assert sidecar["dataset"]["checksum"] == aar.load(SAMPLE).info.checksum  # the prepared copy cites the source
-        assert sidecar["key_numbers"]["incidents_target"] == aar.compare(aar.load(SAMPLE), region=code).metric("incidents")["target"]
+        assert (
+            sidecar["key_numbers"]["incidents_target"]
+            == aar.compare(aar.load(SAMPLE), region=code).metric("incidents")["target"]
+        )
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["batch"]["counts"]["done"] == 7
     assert {j["name"] for j in manifest["jobs"]} == {f"comparative-{c}-id" for c in BABEL}
@@ -74,7 +79,12 @@ def test_touching_the_dataset_reruns_its_reports(tmp_path: Path) -> None:
     assert run_batch(jobs, tmp_path / "out").count("done") == 2
     with (data / "incidents.csv").open("a", encoding="utf-8") as handle:
         handle.write("SYN-9999999,2024-11-27,10:00:00,WIB,19.71,unjuk_rasa,0,0,0.0,true,OMP-2024\n")
-    changed = plan_jobs("comparative", data, regions=["19.71", "19.06"], prepared=save_prepared(load(data), tmp_path / ".cache" / "changed"))
+    changed = plan_jobs(
+        "comparative",
+        data,
+        regions=["19.71", "19.06"],
+        prepared=save_prepared(load(data), tmp_path / ".cache" / "changed"),
+    )
     assert {j.input_hash for j in changed}.isdisjoint({j.input_hash for j in jobs})
     rerun = run_batch(changed, tmp_path / "out")
     assert rerun.count("done") == 2
@@ -83,7 +93,10 @@ def test_touching_the_dataset_reruns_its_reports(tmp_path: Path) -> None:
 
 def test_a_failing_job_is_recorded_and_the_others_succeed(tmp_path: Path) -> None:
     plan = tmp_path / "plan.toml"
-    plan.write_text('[defaults]\nlang = "en"\n\n[[report]]\nkind = "comparative"\nregion = "19.71"\n\n[[report]]\nkind = "comparative"\nregion = "19.06"\nexposure = "weeks"\n', encoding="utf-8")
+    plan.write_text(
+        '[defaults]\nlang = "en"\n\n[[report]]\nkind = "comparative"\nregion = "19.71"\n\n[[report]]\nkind = "comparative"\nregion = "19.06"\nexposure = "weeks"\n',
+        encoding="utf-8",
+    )
     jobs = plan_jobs("comparative", SAMPLE, plan=plan, prepared=_prepared(tmp_path))
     result = run_batch(jobs, tmp_path / "out")
     status = {r.name: r for r in result.records}
@@ -94,7 +107,14 @@ def test_a_failing_job_is_recorded_and_the_others_succeed(tmp_path: Path) -> Non
     assert failed.cell is not None
     assert not (tmp_path / "out" / "comparative-19.06-en").exists()
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["batch"]["counts"] == {"done": 1, "skipped": 0, "failed": 1, "timeout": 0, "interrupted": 0, "pending": 0}
+    assert manifest["batch"]["counts"] == {
+        "done": 1,
+        "skipped": 0,
+        "failed": 1,
+        "timeout": 0,
+        "interrupted": 0,
+        "pending": 0,
+    }
 
 
 def test_a_hanging_job_hits_its_timeout(tmp_path: Path) -> None:
@@ -104,12 +124,30 @@ def test_a_hanging_job_hits_its_timeout(tmp_path: Path) -> None:
     assert record.status == "timeout"
     assert "timeout of 1 s" in (record.error or "")
     assert result.failed == 1
-    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == ["batch.log", "index.html", "manifest.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == [
+        "batch.log",
+        "index.html",
+        "manifest.json",
+    ]
 
 
 def test_sigterm_mid_batch_leaves_no_partial_report_and_a_consistent_manifest(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "aar", "batch", "comparative", "--dataset", str(SAMPLE), "--regions", ",".join(BABEL), "--out", str(out), "--jobs", "2"]
+    command = [
+        sys.executable,
+        "-m",
+        "aar",
+        "batch",
+        "comparative",
+        "--dataset",
+        str(SAMPLE),
+        "--regions",
+        ",".join(BABEL),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # wait until workers are writing reports
@@ -148,7 +186,10 @@ def test_dask_local_cluster_gives_the_same_manifest(tmp_path: Path) -> None:
 
     def summary(out: Path) -> list[tuple[str, str, str, object]]:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        return [(j["name"], j["status"], j["input_hash"], j["key_numbers"].get("incidents_target")) for j in manifest["jobs"]]
+        return [
+            (j["name"], j["status"], j["input_hash"], j["key_numbers"].get("incidents_target"))
+            for j in manifest["jobs"]
+        ]
 
     assert summary(tmp_path / "local") == summary(tmp_path / "dask")
     assert local.count("done") == remote.count("done") == 2
@@ -172,5 +213,12 @@ def test_usage_errors(tmp_path: Path) -> None:
         plan_jobs("comparative", SAMPLE, regions=["99.99"])
     with pytest.raises(aar.UsageError, match="scheduler"):
         run_batch([], tmp_path, executor="dask")
-    result = subprocess.run([sys.executable, "-m", "aar", "batch", "comparative", "--level", "village", "--out", str(tmp_path)], capture_output=True, text=True, timeout=120, check=False, env={**os.environ, "COLUMNS": "200"})
+    result = subprocess.run(
+        [sys.executable, "-m", "aar", "batch", "comparative", "--level", "village", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert result.returncode == 2

@@ -13,7 +13,9 @@ ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "aar", *args], capture_output=True, text=True, env=ENV, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "aar", *args], capture_output=True, text=True, env=ENV, timeout=120, check=False
+    )
 
 
 def test_summary_prints_per_operation_window_incidents_personnel_days_voters_and_tps(lampung: Path) -> None:

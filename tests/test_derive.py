@@ -97,10 +97,20 @@ def test_relative_labels_follow_polri_notation() -> None:
 
 
 def test_overlap_of_omb_and_omp_goes_to_the_nearer_voting_day() -> None:
-    derived = _derive([(dt.date(2024, 9, 1), "18.72", None), (dt.date(2024, 5, 1), "18.72", None), (dt.date(2024, 9, 1), "18.72", "OMB-2023-2024")])
+    derived = _derive(
+        [
+            (dt.date(2024, 9, 1), "18.72", None),
+            (dt.date(2024, 5, 1), "18.72", None),
+            (dt.date(2024, 9, 1), "18.72", "OMB-2023-2024"),
+        ]
+    )
     assert derived["operation_id"].to_list() == ["OMP-2024", "OMB-2023-2024", "OMB-2023-2024"]
     assert derived["phase"].to_list() == ["pre_campaign", "post_election", "post_election"]
-    assert derived["relative_day"].to_list() == [(dt.date(2024, 9, 1) - dt.date(2024, 11, 27)).days, (dt.date(2024, 5, 1) - dt.date(2024, 2, 14)).days, (dt.date(2024, 9, 1) - dt.date(2024, 2, 14)).days]
+    assert derived["relative_day"].to_list() == [
+        (dt.date(2024, 9, 1) - dt.date(2024, 11, 27)).days,
+        (dt.date(2024, 5, 1) - dt.date(2024, 2, 14)).days,
+        (dt.date(2024, 9, 1) - dt.date(2024, 2, 14)).days,
+    ]
 
 
 def test_polda_window_decides_the_operation() -> None:
@@ -110,12 +120,24 @@ def test_polda_window_decides_the_operation() -> None:
 
 
 def test_incident_outside_every_window_is_flagged() -> None:
-    derived = _derive([(dt.date(2023, 1, 5), "18.72", None), (dt.date(2024, 12, 20), "21.71", None), (dt.date(2024, 3, 1), "18", "OMP-2024")])
+    derived = _derive(
+        [
+            (dt.date(2023, 1, 5), "18.72", None),
+            (dt.date(2024, 12, 20), "21.71", None),
+            (dt.date(2024, 3, 1), "18", "OMP-2024"),
+        ]
+    )
     assert derived["window_ok"].to_list() == [False, False, False]  # Kepri's OMP window ends 16 Dec 2024
 
 
 def test_deployment_days_count_both_ends() -> None:
-    frame = pl.DataFrame({"start_date": [dt.date(2024, 8, 27), dt.date(2024, 11, 27)], "end_date": [dt.date(2024, 12, 29), dt.date(2024, 11, 27)], "personnel": [300, 470]})
+    frame = pl.DataFrame(
+        {
+            "start_date": [dt.date(2024, 8, 27), dt.date(2024, 11, 27)],
+            "end_date": [dt.date(2024, 12, 29), dt.date(2024, 11, 27)],
+            "personnel": [300, 470],
+        }
+    )
     out = deployment_days(frame)
     assert out["days"].to_list() == [125, 1]
     assert out["personnel_days"].to_list() == [37500, 470]
@@ -123,7 +145,12 @@ def test_deployment_days_count_both_ends() -> None:
 
 @pytest.mark.parametrize("shuffle_seed", [1, 2, 3])
 def test_derivation_does_not_depend_on_row_order(shuffle_seed: int) -> None:
-    rows = [(dt.date(2024, 2, 14), "18.72", None), (dt.date(2024, 11, 27), "31.73", None), (dt.date(2023, 12, 1), "19.71", None), (dt.date(2024, 9, 30), "35", None)]
+    rows = [
+        (dt.date(2024, 2, 14), "18.72", None),
+        (dt.date(2024, 11, 27), "31.73", None),
+        (dt.date(2023, 12, 1), "19.71", None),
+        (dt.date(2024, 9, 30), "35", None),
+    ]
     base = _derive(rows).sort("occurred_on", "region_code")
     shuffled = _derive(rows).sample(fraction=1.0, shuffle=True, seed=shuffle_seed).sort("occurred_on", "region_code")
     assert base.equals(shuffled)

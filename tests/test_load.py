@@ -31,13 +31,17 @@ def test_semicolon_csv_with_bom_title_rows_and_indonesian_cells(ds: aar.Dataset)
     assert rows["2"]["loss_idr"] == 1_500_000.0
     assert rows["3"]["loss_idr"] == 2_500_000.5 and rows["3"]["region_code"] == "18.71"
     assert rows["4"]["region_code"] == "18.72" and rows["4"]["category"] == "bentrok" and rows["4"]["cleared"] is False
-    assert rows["5"]["occurred_on"] == dt.date(2024, 11, 27) and rows["5"]["category"] == "kerusuhan"  # alias from dataset.toml
+    assert (
+        rows["5"]["occurred_on"] == dt.date(2024, 11, 27) and rows["5"]["category"] == "kerusuhan"
+    )  # alias from dataset.toml
     assert rows["5"]["region_code"] == "18.71" and rows["5"]["cleared"] is True
     assert rows["6"]["occurred_on"] == dt.date(2024, 8, 28)
 
 
 def test_incidents_get_operation_phase_and_relative_day(ds: aar.Dataset) -> None:
-    got = {r["incident_id"]: (r["operation_id"], r["phase"], r["relative_day"]) for r in ds.incidents.iter_rows(named=True)}
+    got = {
+        r["incident_id"]: (r["operation_id"], r["phase"], r["relative_day"]) for r in ds.incidents.iter_rows(named=True)
+    }
     assert got["1"] == ("OMB-2023-2024", "campaign", -25)
     assert got["2"] == ("OMB-2023-2024", "voting", 0)
     assert got["4"] == ("OMP-2024", "voting", 0)

@@ -20,7 +20,9 @@ def test_a_polda_window_of_the_dataset_overrides_the_shipped_one(write_dataset: 
     windows = "operation_id,province_code,codename,start_date,end_date\nOMP-2024,Lampung,Mantap Praja Krakatau,2024-08-15,2024-12-29\n"
     own = aar.load(write_dataset({"incidents.csv": INCIDENTS, "operation_windows.csv": windows}, "b"))
     assert own.incidents.sort("incident_id")["operation_id"].to_list() == ["OMP-2024", "OMP-2024"]
-    lampung = own.windows.filter((pl.col("operation_id") == "OMP-2024") & (pl.col("province_code") == "18")).row(0, named=True)
+    lampung = own.windows.filter((pl.col("operation_id") == "OMP-2024") & (pl.col("province_code") == "18")).row(
+        0, named=True
+    )
     assert lampung["start_date"] == dt.date(2024, 8, 15)
     assert own.operation_windows.height == aar.reference().operation_windows.height
 
@@ -29,7 +31,9 @@ def test_a_new_polda_window_extends_the_reference(write_dataset: Callable[..., P
     windows = "operation_id,province_code,codename,start_date,end_date\nOMP-2024,19,Mantap Praja Menumbing,2024-08-20,2024-12-20\n"
     ds = aar.load(write_dataset({"incidents.csv": INCIDENTS, "operation_windows.csv": windows}))
     assert ds.operation_windows.height == aar.reference().operation_windows.height + 1
-    babel = ds.windows.filter((pl.col("operation_id") == "OMP-2024") & (pl.col("province_code") == "19")).row(0, named=True)
+    babel = ds.windows.filter((pl.col("operation_id") == "OMP-2024") & (pl.col("province_code") == "19")).row(
+        0, named=True
+    )
     assert (babel["start_date"], babel["end_date"]) == (dt.date(2024, 8, 20), dt.date(2024, 12, 20))
 
 
@@ -52,7 +56,9 @@ def test_province_phases_replace_the_national_ones_there(write_dataset: Callable
 def test_guard_patterns_from_dataset_toml_override_by_key(write_dataset: Callable[..., Path]) -> None:
     toml = '[[guard_patterns]]\nvulnerability = "rawan"\npolice = 2\ntps = 2\nlinmas = 4\n\n[[guard_patterns]]\nregion_code = "18"\nvulnerability = "rawan"\npolice = 3\ntps = 1\nlinmas = 2\n'
     ds = aar.load(write_dataset({"incidents.csv": INCIDENTS, "dataset.toml": toml}))
-    rawan = ds.guard_patterns.filter((pl.col("vulnerability") == "rawan") & (pl.col("region_code").is_null() | (pl.col("region_code") == "18")))
+    rawan = ds.guard_patterns.filter(
+        (pl.col("vulnerability") == "rawan") & (pl.col("region_code").is_null() | (pl.col("region_code") == "18"))
+    )
     rawan = rawan.sort("region_code", nulls_last=False)
     assert rawan.select("region_code", "police", "tps", "linmas").rows() == [(None, 2, 2, 4), ("18", 3, 1, 2)]
     assert ds.guard_patterns.height == aar.reference().guard_patterns.height + 1

@@ -42,7 +42,14 @@ def test_numbers_that_parse(text: str, decimal: str, integer: bool, expected: fl
 
 @pytest.mark.parametrize(
     ("text", "decimal", "integer"),
-    [("1,5", ",", True), ("1.5", ",", False), ("dua", ",", True), ("1.23", ",", True), ("12abc", ".", False), ("1,5", ".", False)],
+    [
+        ("1,5", ",", True),
+        ("1.5", ",", False),
+        ("dua", ",", True),
+        ("1.23", ",", True),
+        ("12abc", ".", False),
+        ("1,5", ".", False),
+    ],
 )
 def test_numbers_that_are_rejected_not_nulled(text: str, decimal: str, integer: bool) -> None:
     value, bad = _one(parse_number, text, decimal=decimal, integer=integer)
@@ -78,7 +85,9 @@ def test_dates_that_parse_to_27_november_2024(text: str) -> None:
     assert value == dt.date(2024, 11, 27)
 
 
-@pytest.mark.parametrize("text", ["11/27/2024", "31/02/2024", "kemarin", "2024/27/11", "27 Novembre 2024", "32/01/2024"])
+@pytest.mark.parametrize(
+    "text", ["11/27/2024", "31/02/2024", "kemarin", "2024/27/11", "27 Novembre 2024", "32/01/2024"]
+)
 def test_dates_that_are_rejected(text: str) -> None:
     value, bad = _one(parse_date, text)
     assert bad

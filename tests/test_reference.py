@@ -72,7 +72,10 @@ def test_phases_tile_every_province_window_without_gap_or_overlap() -> None:
 
 
 def test_phase_calendars_follow_the_kpu_regulations() -> None:
-    phases = {(r["operation_id"], r["phase"]): (r["start_date"], r["end_date"]) for r in aar.reference().phases.iter_rows(named=True)}
+    phases = {
+        (r["operation_id"], r["phase"]): (r["start_date"], r["end_date"])
+        for r in aar.reference().phases.iter_rows(named=True)
+    }
     assert phases[("OMB-2023-2024", "campaign")] == (dt.date(2023, 11, 28), dt.date(2024, 2, 10))
     assert (phases[("OMB-2023-2024", "campaign")][1] - phases[("OMB-2023-2024", "campaign")][0]).days + 1 == 75
     assert phases[("OMP-2024", "campaign")] == (dt.date(2024, 9, 25), dt.date(2024, 11, 23))
@@ -89,7 +92,16 @@ def test_taxonomy_has_the_design_categories_and_aliases() -> None:
         "gangguan_logistik", "bencana_alam", "kebakaran", "laka_lantas", "kejahatan_lain",
     }  # fmt: skip
     assert design <= codes
-    for alias, code in {"unras": "unjuk_rasa", "demo": "unjuk_rasa", "money politic": "politik_uang", "politik uang": "politik_uang", "serangan fajar": "politik_uang", "laka": "laka_lantas", "tawuran": "bentrok", "hoax": "hoaks_ujaran_kebencian"}.items():
+    for alias, code in {
+        "unras": "unjuk_rasa",
+        "demo": "unjuk_rasa",
+        "money politic": "politik_uang",
+        "politik uang": "politik_uang",
+        "serangan fajar": "politik_uang",
+        "laka": "laka_lantas",
+        "tawuran": "bentrok",
+        "hoax": "hoaks_ujaran_kebencian",
+    }.items():
         assert aar.CATEGORY.match(alias) == code, alias
     for code in codes:
         assert aar.CATEGORY.label(code, "id") and aar.CATEGORY.label(code, "en")

@@ -91,7 +91,14 @@ def test_page_draws_every_figure_offline_and_shows_the_library_numbers(comparati
     needs_chromium()
     from playwright.sync_api import sync_playwright
 
-    flags = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    flags = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=flags, headless=True)
         context = browser.new_context(offline=True)
@@ -100,13 +107,17 @@ def test_page_draws_every_figure_offline_and_shows_the_library_numbers(comparati
         outside: list[str] = []
         page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
+        page.on(
+            "request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None
+        )
         page.goto(comparative.html.as_uri(), wait_until="load")
         page.wait_for_function(
             "() => { const d = [...document.querySelectorAll('.plotly-graph-div')]; return d.length > 0 && d.every(e => e.querySelector('svg.main-svg')); }",
             timeout=60_000,
         )
-        drawn = page.eval_on_selector_all(".plotly-graph-div", "els => els.map(e => e.querySelectorAll('svg.main-svg').length)")
+        drawn = page.eval_on_selector_all(
+            ".plotly-graph-div", "els => els.map(e => e.querySelectorAll('svg.main-svg').length)"
+        )
         shown = dict(page.eval_on_selector_all("[data-key]", "els => els.map(e => [e.dataset.key, e.textContent])"))
         banner = page.inner_text(".synthetic-banner")
         browser.close()
@@ -121,7 +132,9 @@ def test_page_draws_every_figure_offline_and_shows_the_library_numbers(comparati
     assert _number(shown["incidents_baseline"]) == sidecar["incidents_baseline"] == cmp.metric("incidents")["baseline"]
     assert _number(shown["per_day_target"]) == pytest.approx(sidecar["per_day_target"], abs=0.005)
     assert sidecar["per_day_target"] == pytest.approx(cmp.metric("per_day")["target"])
-    assert _number(shown["per_day_percent_change"]) == pytest.approx(abs(cmp.metric("per_day")["percent_change"]), abs=0.05)
+    assert _number(shown["per_day_percent_change"]) == pytest.approx(
+        abs(cmp.metric("per_day")["percent_change"]), abs=0.05
+    )
     assert _number(shown["rate_ratio"]) == pytest.approx(sidecar["rate_ratio"], abs=0.005)
 
 
@@ -139,7 +152,9 @@ def test_english_report_formats_numbers_for_english(tmp_path: Path) -> None:
 def test_no_free_text_and_every_data_value_escaped(tmp_path: Path, lampung: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(lampung, data)
-    (data / "regions.csv").write_text('region_code,name,kind,parent_code\n18.01,"Kabupaten <b>Selatan</b> & ""Co""",kabupaten,18\n', encoding="utf-8")
+    (data / "regions.csv").write_text(
+        'region_code,name,kind,parent_code\n18.01,"Kabupaten <b>Selatan</b> & ""Co""",kabupaten,18\n', encoding="utf-8"
+    )
     files = aar.run_report("comparative", {"dataset": str(data), "region": "18", "min_cell": 1}, tmp_path / "out")
     page = files.html.read_text(encoding="utf-8")
     notebook = files.notebook.read_text(encoding="utf-8")
@@ -188,15 +203,38 @@ def test_a_cell_timeout_is_reported_as_a_timeout(tmp_path: Path) -> None:
 
 def test_cli_overview_report_and_pdf(tmp_path: Path) -> None:
     needs_chromium()
-    command = [sys.executable, "-m", "aar", "report", "overview", "--dataset", str(SAMPLE), "--operation", "OMP-2024", "--region", "18.72", "--as-of", "2024-11-30", "--out", str(tmp_path), "--pdf"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, env={**os.environ, "COLUMNS": "200"})
+    command = [
+        sys.executable,
+        "-m",
+        "aar",
+        "report",
+        "overview",
+        "--dataset",
+        str(SAMPLE),
+        "--operation",
+        "OMP-2024",
+        "--region",
+        "18.72",
+        "--as-of",
+        "2024-11-30",
+        "--out",
+        str(tmp_path),
+        "--pdf",
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, env={**os.environ, "COLUMNS": "200"}
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     folder = tmp_path / "overview-OMP-2024-18.72-2024-11-30-id"
     assert str(folder / "report.html") in result.stdout.replace("\n", "")
     assert (folder / "report.pdf").read_bytes()[:5] == b"%PDF-"
     keys = json.loads((folder / "report.json").read_text(encoding="utf-8"))["key_numbers"]
     ds = aar.load(SAMPLE)
-    expected = ds.incidents.filter((pl.col("operation_id") == "OMP-2024") & (pl.col("region_code") == "18.72") & (pl.col("occurred_on") <= pl.date(2024, 11, 30))).height
+    expected = ds.incidents.filter(
+        (pl.col("operation_id") == "OMP-2024")
+        & (pl.col("region_code") == "18.72")
+        & (pl.col("occurred_on") <= pl.date(2024, 11, 30))
+    ).height
     assert keys["incidents"] == expected
     assert keys["as_of"] == "2024-11-30"
 
@@ -217,7 +255,11 @@ def test_notebooks_are_thin_and_committed_without_outputs(kind: str) -> None:
         assert cell.outputs == []
         assert cell.execution_count is None
         tree = ast.parse(cell.source)
-        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))]
+        assert not [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
+        ]
 
 
 def test_notebooks_match_their_generator(tmp_path: Path) -> None:
@@ -226,15 +268,28 @@ def test_notebooks_match_their_generator(tmp_path: Path) -> None:
         import make_notebooks
     finally:
         sys.path.pop(0)
-    for name, nb in (("comparative_evaluation.ipynb", make_notebooks.COMPARATIVE), ("operation_overview.ipynb", make_notebooks.OVERVIEW), ("explore.ipynb", make_notebooks.EXPLORE)):
+    for name, nb in (
+        ("comparative_evaluation.ipynb", make_notebooks.COMPARATIVE),
+        ("operation_overview.ipynb", make_notebooks.OVERVIEW),
+        ("explore.ipynb", make_notebooks.EXPLORE),
+    ):
         nbformat.write(nb, tmp_path / name)
-        assert (tmp_path / name).read_text(encoding="utf-8") == (ROOT / "notebooks" / name).read_text(encoding="utf-8"), f"run `make notebooks` ({name})"
+        assert (tmp_path / name).read_text(encoding="utf-8") == (ROOT / "notebooks" / name).read_text(
+            encoding="utf-8"
+        ), f"run `make notebooks` ({name})"
 
 
 def test_explore_notebook_runs(tmp_path: Path) -> None:
     import papermill
 
-    papermill.execute_notebook(str(notebook_path("explore")), str(tmp_path / "explore.ipynb"), parameters={"dataset": str(SAMPLE)}, kernel_name="python3", progress_bar=False, cwd=str(ROOT / "notebooks"))
+    papermill.execute_notebook(
+        str(notebook_path("explore")),
+        str(tmp_path / "explore.ipynb"),
+        parameters={"dataset": str(SAMPLE)},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT / "notebooks"),
+    )
     nb = nbformat.read(tmp_path / "explore.ipynb", as_version=4)
     assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"]
 

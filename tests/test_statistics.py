@@ -13,7 +13,13 @@ from scipy import optimize, stats
 import aar
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample"
-CASES = [(30, 100.0, 20, 100.0), (13, 125.0, 41, 368.0), (3, 2.0, 9, 35.0), (250, 125.0, 665, 368.0), (1, 10.0, 0, 10.0)]
+CASES = [
+    (30, 100.0, 20, 100.0),
+    (13, 125.0, 41, 368.0),
+    (3, 2.0, 9, 35.0),
+    (250, 125.0, 665, 368.0),
+    (1, 10.0, 0, 10.0),
+]
 
 
 def score_statistic(ratio: float, y1: int, t1: float, y2: int, t2: float) -> float:
@@ -191,8 +197,16 @@ def test_segmented_regression_on_the_sample_sees_the_voting_day_jump(sample: aar
 def test_findings_carry_numbers_intervals_and_both_languages(sample: aar.Dataset) -> None:
     comparison = aar.compare(sample, region="18")
     m = comparison.metric
-    overall = aar.rate_ratio(int(m("incidents")["target"]), m("days")["target"], int(m("incidents")["baseline"]), m("days")["baseline"])
-    found = aar.findings(sample, comparison, overall, aar.ratio_table(sample, "category", region="18"), aar.ratio_table(sample, "phase", region="18"))
+    overall = aar.rate_ratio(
+        int(m("incidents")["target"]), m("days")["target"], int(m("incidents")["baseline"]), m("days")["baseline"]
+    )
+    found = aar.findings(
+        sample,
+        comparison,
+        overall,
+        aar.ratio_table(sample, "category", region="18"),
+        aar.ratio_table(sample, "phase", region="18"),
+    )
     first = found.row(0, named=True)
     assert first["kind"] == "improve"
     assert first["scope"] == "overall"

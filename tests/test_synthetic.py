@@ -68,12 +68,18 @@ def test_sample_covers_the_seed_provinces_with_their_kabupaten_kota(sample: aar.
 
 
 def test_real_figures_are_used(sample: aar.Dataset) -> None:
-    metro = sample.electorate.filter((pl.col("region_code") == "18.72") & (pl.col("operation_id") == "OMP-2024")).row(0, named=True)
+    metro = sample.electorate.filter((pl.col("region_code") == "18.72") & (pl.col("operation_id") == "OMP-2024")).row(
+        0, named=True
+    )
     assert metro["tps"] == 235
     assert metro["tps_khusus"] == 1
-    lampung = sample.electorate.filter(pl.col("region_code").str.starts_with("18.") & (pl.col("operation_id") == "OMP-2024"))
+    lampung = sample.electorate.filter(
+        pl.col("region_code").str.starts_with("18.") & (pl.col("operation_id") == "OMP-2024")
+    )
     assert lampung["tps"].sum() == 13_277
-    polres = sample.deployments.filter((pl.col("region_code") == "18.72") & (pl.col("agency") == "polri") & (pl.col("unit") == "Polres"))
+    polres = sample.deployments.filter(
+        (pl.col("region_code") == "18.72") & (pl.col("agency") == "polri") & (pl.col("unit") == "Polres")
+    )
     got = {r["operation_id"]: (r["personnel"], r["days"]) for r in polres.iter_rows(named=True)}
     assert got["OMP-2024"] == (300, 125)
     assert got["OMB-2023-2024"][0] == 565
@@ -92,11 +98,16 @@ def _per_day(ds: aar.Dataset, by: list[str]) -> pl.DataFrame:
     )
     exposure = days.group_by([c for c in by if c in days.columns]).agg(pl.col("days").sum())
     counts = ds.incidents.group_by(by).agg(n=pl.len())
-    return counts.join(exposure, on=[c for c in by if c in days.columns]).with_columns(rate=pl.col("n") / pl.col("days"))
+    return counts.join(exposure, on=[c for c in by if c in days.columns]).with_columns(
+        rate=pl.col("n") / pl.col("days")
+    )
 
 
 def test_intensity_rises_through_the_campaign_and_peaks_at_voting(sample: aar.Dataset) -> None:
-    rates = {(r["operation_id"], r["phase"]): r["rate"] for r in _per_day(sample, ["operation_id", "phase"]).iter_rows(named=True)}
+    rates = {
+        (r["operation_id"], r["phase"]): r["rate"]
+        for r in _per_day(sample, ["operation_id", "phase"]).iter_rows(named=True)
+    }
     for op in ("OMB-2023-2024", "OMP-2024"):
         assert rates[(op, "campaign")] > rates[(op, "pre_campaign")]
         assert rates[(op, "voting")] > 2 * rates[(op, "campaign")]
@@ -130,11 +141,22 @@ def test_counts_are_overdispersed(sample: aar.Dataset) -> None:
         .agg(n=pl.len())
     )
     grid = sample.calendar.filter(pl.col("phase") == "pre_campaign").join(
-        sample.electorate.select("operation_id", "region_code", province_code=pl.col("region_code").str.slice(0, 2)), on=["operation_id", "province_code"]
+        sample.electorate.select("operation_id", "region_code", province_code=pl.col("region_code").str.slice(0, 2)),
+        on=["operation_id", "province_code"],
     )
-    full = grid.with_columns(occurred_on=pl.date_ranges("start_date", "end_date")).explode("occurred_on").select("operation_id", "region_code", "occurred_on")
-    counts = full.join(daily, on=["operation_id", "region_code", "occurred_on"], how="left").with_columns(pl.col("n").fill_null(0))
-    stats = counts.group_by("operation_id", "region_code").agg(mean=pl.col("n").mean(), var=pl.col("n").var()).filter(pl.col("mean") > 0.5)
+    full = (
+        grid.with_columns(occurred_on=pl.date_ranges("start_date", "end_date"))
+        .explode("occurred_on")
+        .select("operation_id", "region_code", "occurred_on")
+    )
+    counts = full.join(daily, on=["operation_id", "region_code", "occurred_on"], how="left").with_columns(
+        pl.col("n").fill_null(0)
+    )
+    stats = (
+        counts.group_by("operation_id", "region_code")
+        .agg(mean=pl.col("n").mean(), var=pl.col("n").var())
+        .filter(pl.col("mean") > 0.5)
+    )
     dispersion = (stats["var"] / stats["mean"]).median()
     assert dispersion > 1.3  # Poisson would give about 1
 
@@ -156,9 +178,13 @@ def test_deployments_follow_guard_patterns_with_a_voting_day_surge(sample: aar.D
     h = {"OMB-2023-2024": dt.date(2024, 2, 14), "OMP-2024": dt.date(2024, 11, 27)}
     for r in surge.iter_rows(named=True):
         assert r["start_date"] <= h[r["operation_id"]] <= r["end_date"]
-    row = sample.electorate.filter((pl.col("region_code") == "18.01") & (pl.col("operation_id") == "OMB-2023-2024")).row(0, named=True)
+    row = sample.electorate.filter(
+        (pl.col("region_code") == "18.01") & (pl.col("operation_id") == "OMB-2023-2024")
+    ).row(0, named=True)
     police = -(-row["tps_kurang_rawan"] // 4) * 2 + -(-row["tps_rawan"] // 2) * 4 + -(-row["tps_sangat_rawan"] // 2) * 6
-    polri = sample.deployments.filter((pl.col("region_code") == "18.01") & (pl.col("operation_id") == "OMB-2023-2024") & (pl.col("agency") == "polri"))
+    polri = sample.deployments.filter(
+        (pl.col("region_code") == "18.01") & (pl.col("operation_id") == "OMB-2023-2024") & (pl.col("agency") == "polri")
+    )
     on_voting_day = polri["personnel"].sum()
     assert police <= on_voting_day <= police + polri.filter(pl.col("unit") == "Polres")["personnel"].sum() + 10
 

@@ -47,7 +47,15 @@ from ._reports import REPORT_KINDS, check_parameters, default_name, notebook_pat
 
 LEVELS = ("province", "regency")
 EXECUTORS = ("local", "dask")
-INDEX_KEYS = ("incidents_target", "incidents_baseline", "per_day_target", "per_day_percent_change", "rate_ratio", "incidents", "per_day")
+INDEX_KEYS = (
+    "incidents_target",
+    "incidents_baseline",
+    "per_day_target",
+    "per_day_percent_change",
+    "rate_ratio",
+    "incidents",
+    "per_day",
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,9 @@ def regions_at(dataset: Any, level: str) -> list[str]:
     provinces = covered_provinces(dataset)
     if level == "province":
         return provinces.to_list()
-    regencies = dataset.regions.filter((pl.col("level") == "regency") & pl.col("parent_code").is_in(provinces.implode()))
+    regencies = dataset.regions.filter(
+        (pl.col("level") == "regency") & pl.col("parent_code").is_in(provinces.implode())
+    )
     return sorted(regencies["region_code"].to_list())
 
 
@@ -158,7 +168,9 @@ def plan_jobs(
             known = set(ds.regions["region_code"])
             unknown = [r for r in regions if r not in known]
             if unknown:
-                raise UsageError("regions", ",".join(unknown), "Kemendagri codes of the dataset's regions, e.g. 18,19,31")
+                raise UsageError(
+                    "regions", ",".join(unknown), "Kemendagri codes of the dataset's regions, e.g. 18,19,31"
+                )
             chosen = list(regions)
         else:
             chosen = regions_at(ds, level or "province")
@@ -173,7 +185,9 @@ def plan_jobs(
         notebook = hashlib.sha256(notebook_path(job_kind).read_bytes()).hexdigest()
         inputs = {k: v for k, v in params.items() if k != "dataset"}
         digest = _hash(about["checksum"], notebook, job_kind, inputs, __version__)
-        jobs.append(Job(job_kind, default_name(job_kind, {"lang": "id", **params}), params, digest, params.get("region")))
+        jobs.append(
+            Job(job_kind, default_name(job_kind, {"lang": "id", **params}), params, digest, params.get("region"))
+        )
     names = [j.name for j in jobs]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
@@ -196,17 +210,55 @@ def run_job(job: Job, out: str, timeout: int | None, plotly_src: str | None) -> 
 
     started = time.perf_counter()
     try:
-        files = run_report(job.kind, job.parameters, out, name=job.name, timeout=timeout, plotly_src=plotly_src, extra={"input_hash": job.input_hash})
+        files = run_report(
+            job.kind,
+            job.parameters,
+            out,
+            name=job.name,
+            timeout=timeout,
+            plotly_src=plotly_src,
+            extra={"input_hash": job.input_hash},
+        )
         keys = json.loads(files.sidecar.read_text(encoding="utf-8")).get("key_numbers", {})
-        return {"status": "done", "seconds": time.perf_counter() - started, "error": None, "cell": None, "key_numbers": keys}
+        return {
+            "status": "done",
+            "seconds": time.perf_counter() - started,
+            "error": None,
+            "cell": None,
+            "key_numbers": keys,
+        }
     except ReportTimeout as exc:
-        return {"status": "timeout", "seconds": time.perf_counter() - started, "error": str(exc), "cell": exc.cell, "key_numbers": {}}
+        return {
+            "status": "timeout",
+            "seconds": time.perf_counter() - started,
+            "error": str(exc),
+            "cell": exc.cell,
+            "key_numbers": {},
+        }
     except ReportError as exc:
-        return {"status": "failed", "seconds": time.perf_counter() - started, "error": str(exc), "cell": exc.cell, "key_numbers": {}}
+        return {
+            "status": "failed",
+            "seconds": time.perf_counter() - started,
+            "error": str(exc),
+            "cell": exc.cell,
+            "key_numbers": {},
+        }
     except AarError as exc:
-        return {"status": "failed", "seconds": time.perf_counter() - started, "error": str(exc), "cell": None, "key_numbers": {}}
+        return {
+            "status": "failed",
+            "seconds": time.perf_counter() - started,
+            "error": str(exc),
+            "cell": None,
+            "key_numbers": {},
+        }
     except Exception as exc:  # a worker must report any error as the job's failure, not die
-        return {"status": "failed", "seconds": time.perf_counter() - started, "error": f"{type(exc).__name__}: {exc}", "cell": None, "key_numbers": {}}
+        return {
+            "status": "failed",
+            "seconds": time.perf_counter() - started,
+            "error": f"{type(exc).__name__}: {exc}",
+            "cell": None,
+            "key_numbers": {},
+        }
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -217,9 +269,18 @@ def _write_json(path: Path, data: Any) -> None:
 
 def write_manifest(out: Path, records: Sequence[JobRecord], started: float, extra: Mapping[str, Any]) -> Path:
     """Write manifest.json atomically: the batch's settings and one entry per job."""
-    counts = {s: sum(r.status == s for r in records) for s in ("done", "skipped", "failed", "timeout", "interrupted", "pending")}
+    counts = {
+        s: sum(r.status == s for r in records)
+        for s in ("done", "skipped", "failed", "timeout", "interrupted", "pending")
+    }
     path = out / "manifest.json"
-    _write_json(path, {"batch": {**extra, "elapsed_seconds": round(time.perf_counter() - started, 3), "counts": counts}, "jobs": [asdict(r) for r in records]})
+    _write_json(
+        path,
+        {
+            "batch": {**extra, "elapsed_seconds": round(time.perf_counter() - started, 3), "counts": counts},
+            "jobs": [asdict(r) for r in records],
+        },
+    )
     return path
 
 
@@ -229,11 +290,22 @@ def write_index(out: Path, records: Sequence[JobRecord], title: str, note: str) 
     head = "".join(f"<th>{html.escape(c)}</th>" for c in ["report", "region", "status", "seconds", *columns])
     rows = []
     for r in records:
-        link = f'<a href="{html.escape(r.name)}/report.html">{html.escape(r.name)}</a>' if r.status in ("done", "skipped") else html.escape(r.name)
-        cells = [link, html.escape(str(r.region or "national")), html.escape(r.status) + (f' <span class="error">{html.escape(r.error or "")}</span>' if r.error else ""), f"{r.seconds:.1f}" if r.seconds is not None else ""]
+        link = (
+            f'<a href="{html.escape(r.name)}/report.html">{html.escape(r.name)}</a>'
+            if r.status in ("done", "skipped")
+            else html.escape(r.name)
+        )
+        cells = [
+            link,
+            html.escape(str(r.region or "national")),
+            html.escape(r.status) + (f' <span class="error">{html.escape(r.error or "")}</span>' if r.error else ""),
+            f"{r.seconds:.1f}" if r.seconds is not None else "",
+        ]
         for c in columns:
             value = r.key_numbers.get(c)
-            cells.append("" if value is None else html.escape(f"{value:,.2f}" if isinstance(value, float) else str(value)))
+            cells.append(
+                "" if value is None else html.escape(f"{value:,.2f}" if isinstance(value, float) else str(value))
+            )
         rows.append(f'<tr class="{html.escape(r.status)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     script = (
         "document.querySelectorAll('th').forEach((th, i) => th.addEventListener('click', () => {"
@@ -287,7 +359,9 @@ def run_batch(
     if executor not in EXECUTORS:
         raise UsageError("executor", executor, EXECUTORS)
     if executor == "dask" and not scheduler:
-        raise UsageError("scheduler", scheduler, "the address of a Dask scheduler, e.g. tcp://127.0.0.1:8786 (with --executor dask)")
+        raise UsageError(
+            "scheduler", scheduler, "the address of a Dask scheduler, e.g. tcp://127.0.0.1:8786 (with --executor dask)"
+        )
     started = time.perf_counter()
     target = Path(out).expanduser()
     target.mkdir(parents=True, exist_ok=True)
@@ -306,7 +380,13 @@ def run_batch(
         (assets / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
         plotly_src = "../assets/plotly.min.js"
     worker_count = workers or os.cpu_count() or 1
-    settings = {"executor": executor, "workers": worker_count, "timeout": timeout, "force": force, "shared_assets": shared_assets}
+    settings = {
+        "executor": executor,
+        "workers": worker_count,
+        "timeout": timeout,
+        "force": force,
+        "shared_assets": shared_assets,
+    }
     records = [JobRecord(j.name, j.kind, j.region, dict(j.parameters), j.input_hash) for j in jobs]
     by_name = {r.name: r for r in records}
     todo = []
@@ -318,16 +398,32 @@ def run_batch(
             log.info("skipped %s (inputs unchanged)", job.name)
         else:
             todo.append(job)
-    log.info("batch of %d jobs: %d to run, %d skipped, executor %s", len(jobs), len(todo), len(jobs) - len(todo), executor)
+    log.info(
+        "batch of %d jobs: %d to run, %d skipped, executor %s", len(jobs), len(todo), len(jobs) - len(todo), executor
+    )
 
     def finish(job: Job, outcome: Mapping[str, Any]) -> None:
         record = by_name[job.name]
-        record.status, record.seconds, record.error, record.cell = outcome["status"], outcome["seconds"], outcome["error"], outcome["cell"]
+        record.status, record.seconds, record.error, record.cell = (
+            outcome["status"],
+            outcome["seconds"],
+            outcome["error"],
+            outcome["cell"],
+        )
         record.key_numbers = outcome["key_numbers"]
-        log.info("%s %s in %.1f s%s", record.status, job.name, record.seconds or 0, f": {record.error}" if record.error else "")
+        log.info(
+            "%s %s in %.1f s%s",
+            record.status,
+            job.name,
+            record.seconds or 0,
+            f": {record.error}" if record.error else "",
+        )
         write_manifest(target, records, started, settings)
         if progress:
-            progress(record, {s: sum(r.status == s for r in records) for s in ("done", "skipped", "failed", "timeout", "pending")})
+            progress(
+                record,
+                {s: sum(r.status == s for r in records) for s in ("done", "skipped", "failed", "timeout", "pending")},
+            )
 
     write_manifest(target, records, started, settings)
     interrupted = False
@@ -350,11 +446,20 @@ def run_batch(
         log.removeHandler(handler)
         handler.close()
     if interrupted:
-        raise Interrupted(f"batch interrupted: {sum(r.status == 'interrupted' for r in records)} jobs not done; run it again to resume")
+        raise Interrupted(
+            f"batch interrupted: {sum(r.status == 'interrupted' for r in records)} jobs not done; run it again to resume"
+        )
     return BatchResult(tuple(records), manifest, index, time.perf_counter() - started)
 
 
-def _run_local(todo: Sequence[Job], out: Path, timeout: int | None, plotly_src: str | None, workers: int, finish: Callable[[Job, Mapping[str, Any]], None]) -> bool:
+def _run_local(
+    todo: Sequence[Job],
+    out: Path,
+    timeout: int | None,
+    plotly_src: str | None,
+    workers: int,
+    finish: Callable[[Job, Mapping[str, Any]], None],
+) -> bool:
     """Worker processes (spawned: polars threads do not survive a fork); True when interrupted."""
     if not todo:
         return False
@@ -380,7 +485,13 @@ def _run_local(todo: Sequence[Job], out: Path, timeout: int | None, plotly_src: 
                 try:
                     outcome = future.result()
                 except Exception as exc:  # the worker process itself died
-                    outcome = {"status": "failed", "seconds": None, "error": f"worker died: {exc}", "cell": None, "key_numbers": {}}
+                    outcome = {
+                        "status": "failed",
+                        "seconds": None,
+                        "error": f"worker died: {exc}",
+                        "cell": None,
+                        "key_numbers": {},
+                    }
                 finish(job, outcome)
                 if queue and stop["signal"] is None:
                     nxt = queue.pop(0)
@@ -414,7 +525,14 @@ def _kill_tree(pid: int) -> None:
             process.kill()
 
 
-def _run_dask(todo: Sequence[Job], out: Path, timeout: int | None, plotly_src: str | None, scheduler: str, finish: Callable[[Job, Mapping[str, Any]], None]) -> None:
+def _run_dask(
+    todo: Sequence[Job],
+    out: Path,
+    timeout: int | None,
+    plotly_src: str | None,
+    scheduler: str,
+    finish: Callable[[Job, Mapping[str, Any]], None],
+) -> None:
     """The same jobs on a Dask distributed cluster (`pip install aar[distributed]`)."""
     try:
         from distributed import Client, as_completed
@@ -423,6 +541,11 @@ def _run_dask(todo: Sequence[Job], out: Path, timeout: int | None, plotly_src: s
     if not todo:
         return
     with Client(scheduler) as client:
-        futures = {client.submit(run_job, job, str(out), timeout, plotly_src, key=f"aar-{job.name}-{job.input_hash[:12]}", pure=False): job for job in todo}
+        futures = {
+            client.submit(
+                run_job, job, str(out), timeout, plotly_src, key=f"aar-{job.name}-{job.input_hash[:12]}", pure=False
+            ): job
+            for job in todo
+        }
         for future in as_completed(futures):
             finish(futures[future], future.result())

@@ -32,7 +32,11 @@ err = Console(stderr=True)
 
 DatasetPath = Annotated[
     Path,
-    typer.Argument(help="Dataset folder (CSV, Parquet or Excel files named after the tables) or one Excel workbook", exists=True, readable=True),
+    typer.Argument(
+        help="Dataset folder (CSV, Parquet or Excel files named after the tables) or one Excel workbook",
+        exists=True,
+        readable=True,
+    ),
 ]
 
 
@@ -44,7 +48,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit")
+    ] = False,
 ) -> None:
     """After-action analytics of election-security operations."""
 
@@ -80,18 +86,25 @@ def validate_command(path: DatasetPath) -> None:
     if result.problems:
         _print_problems(result.problems)
     if not result.ok:
-        console.print(f"[red]{len(result.errors)} error(s)[/red], {len(result.warnings)} warning(s): the dataset is not valid.")
+        console.print(
+            f"[red]{len(result.errors)} error(s)[/red], {len(result.warnings)} warning(s): the dataset is not valid."
+        )
         raise typer.Exit(1)
     ds = result.dataset
     assert ds is not None
     label = " (synthetic data)" if ds.synthetic else ""
     console.print(f"[green]valid[/green]: {ds.info.name}{label}, {len(result.warnings)} warning(s)")
     shipped = {"operations", "operation_windows", "phases", "regions", "guard_patterns"}
-    where = {name: ds.info.sources.get(name, "shipped reference" if name in shipped else "not given") for name in ds.tables}
+    where = {
+        name: ds.info.sources.get(name, "shipped reference" if name in shipped else "not given") for name in ds.tables
+    }
     sizes = table_sizes(ds).with_columns(source=pl.col("table").replace_strict(where))
     console.print(_frame_table(sizes, "Tables"))
     spans = ds.incidents.group_by("operation_id").agg(
-        incidents=pl.len(), first=pl.col("occurred_on").min(), last=pl.col("occurred_on").max(), regions=pl.col("region_code").n_unique()
+        incidents=pl.len(),
+        first=pl.col("occurred_on").min(),
+        last=pl.col("occurred_on").max(),
+        regions=pl.col("region_code").n_unique(),
     )
     console.print(_frame_table(spans.sort("operation_id"), "Incidents per operation"))
 
@@ -128,9 +141,13 @@ def summary_command(path: DatasetPath) -> None:
     for column, label in labels.items():
         transposed.add_row(label, *(f"{v:,}" if isinstance(v, int) else str(v) for v in overview[column]))
     console.print(transposed)
-    own = ds.windows.join(ds.operation_windows.select("operation_id", "province_code"), on=["operation_id", "province_code"])
+    own = ds.windows.join(
+        ds.operation_windows.select("operation_id", "province_code"), on=["operation_id", "province_code"]
+    )
     used = ds.incidents.select("province_code").unique()
-    own = own.join(used, on="province_code").select("operation_id", "province_code", "codename", "start_date", "end_date")
+    own = own.join(used, on="province_code").select(
+        "operation_id", "province_code", "codename", "start_date", "end_date"
+    )
     if own.height:
         console.print(_frame_table(own, "Polda windows of the provinces in the data"))
     console.print(_frame_table(phases_overview(ds), "Phases (national calendar) and incidents"))
@@ -139,11 +156,19 @@ def summary_command(path: DatasetPath) -> None:
 
 @app.command("synth")
 def synth_command(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the dataset into (created; replaced only with --force)")],
-    scale: Annotated[str, typer.Option(help="sample: Lampung, Bangka Belitung, DKI Jakarta; national: all 514 kabupaten/kota")] = "sample",
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to write the dataset into (created; replaced only with --force)")
+    ],
+    scale: Annotated[
+        str, typer.Option(help="sample: Lampung, Bangka Belitung, DKI Jakarta; national: all 514 kabupaten/kota")
+    ] = "sample",
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same bytes")] = 7,
-    incidents: Annotated[int | None, typer.Option(help="Number of incidents to aim at (default: 12,000 sample, 5,000,000 national)")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv or parquet (default: csv for sample, parquet for national)")] = None,
+    incidents: Annotated[
+        int | None, typer.Option(help="Number of incidents to aim at (default: 12,000 sample, 5,000,000 national)")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv or parquet (default: csv for sample, parquet for national)")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Replace a folder that is not empty")] = False,
 ) -> None:
     """Write a complete SYNTHETIC dataset (every table plus dataset.toml marked synthetic)."""
@@ -160,7 +185,14 @@ def synth_command(
     if incidents is not None and incidents < 0:
         raise typer.BadParameter(f"got {incidents}; allowed: a whole number >= 0", param_hint="--incidents")
     steps = ["electorate", "daily intensity", "incidents", "deployments", "writing"]
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=err, transient=False) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as progress:
         task = progress.add_task("synth", total=len(steps))
 
         def advance(step: str) -> None:
@@ -178,7 +210,10 @@ def synth_command(
     console.print(f"wrote {len(written)} files to {out} ({rows:,} synthetic incidents, seed {seed})")
 
 
-report_app = typer.Typer(help="Run a report notebook with papermill and write an offline HTML report, the executed notebook and a JSON sidecar.", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Run a report notebook with papermill and write an offline HTML report, the executed notebook and a JSON sidecar.",
+    no_args_is_help=True,
+)
 app.add_typer(report_app, name="report")
 
 DatasetOption = Annotated[Path, typer.Option(help="Dataset folder or workbook")]
@@ -188,7 +223,9 @@ TargetOption = Annotated[str, typer.Option(help="Operation to evaluate")]
 ExposureOption = Annotated[str, typer.Option(help="days, voters, tps, personnel_days, voter_days or tps_days")]
 MinCellOption = Annotated[int, typer.Option("--min-cell", help="Counts below this are withheld")]
 OperationOption = Annotated[str, typer.Option(help="Operation id")]
-AsOfOption = Annotated[str, typer.Option("--as-of", help="Last day to include, e.g. 2024-11-30 (default: the last day with data)")]
+AsOfOption = Annotated[
+    str, typer.Option("--as-of", help="Last day to include, e.g. 2024-11-30 (default: the last day with data)")
+]
 OutOption = Annotated[Path, typer.Option("--out", help="Folder that receives one folder per report")]
 LangOption = Annotated[str, typer.Option("--lang", help="id (Indonesian) or en (English)")]
 PdfOption = Annotated[bool, typer.Option("--pdf", help="Also print a PDF with headless Chromium")]
@@ -227,7 +264,16 @@ def report_comparative(
     timeout: TimeoutOption = 600,
 ) -> None:
     """Baseline against target in one region (notebooks/comparative_evaluation.ipynb)."""
-    parameters = {"dataset": str(dataset), "region": None if region == "national" else region, "baseline": baseline, "target": target, "exposure": exposure, "lang": lang, "min_cell": min_cell, "alpha": alpha}
+    parameters = {
+        "dataset": str(dataset),
+        "region": None if region == "national" else region,
+        "baseline": baseline,
+        "target": target,
+        "exposure": exposure,
+        "lang": lang,
+        "min_cell": min_cell,
+        "alpha": alpha,
+    }
     _run("comparative", parameters, out, pdf, timeout)
 
 
@@ -244,15 +290,39 @@ def report_overview(
     timeout: TimeoutOption = 600,
 ) -> None:
     """One operation in one region up to a date (notebooks/operation_overview.ipynb)."""
-    parameters = {"dataset": str(dataset), "operation": operation, "region": None if region == "national" else region, "as_of": as_of, "lang": lang, "min_cell": min_cell}
+    parameters = {
+        "dataset": str(dataset),
+        "operation": operation,
+        "region": None if region == "national" else region,
+        "as_of": as_of,
+        "lang": lang,
+        "min_cell": min_cell,
+    }
     _run("overview", parameters, out, pdf, timeout)
 
 
-batch_app = typer.Typer(help="Generate one report per region (or per plan entry), in parallel, rerunning only what changed or failed.", no_args_is_help=True)
+batch_app = typer.Typer(
+    help="Generate one report per region (or per plan entry), in parallel, rerunning only what changed or failed.",
+    no_args_is_help=True,
+)
 app.add_typer(batch_app, name="batch")
 
 
-def _batch(kind: str, dataset: Path, level: str, regions: str, plan: Path | None, parameters: Mapping[str, object], out: Path, jobs: int, timeout: int, force: bool, executor: str, scheduler: str, shared_assets: bool) -> None:
+def _batch(
+    kind: str,
+    dataset: Path,
+    level: str,
+    regions: str,
+    plan: Path | None,
+    parameters: Mapping[str, object],
+    out: Path,
+    jobs: int,
+    timeout: int,
+    force: bool,
+    executor: str,
+    scheduler: str,
+    shared_assets: bool,
+) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from ._batch import Interrupted, plan_jobs, run_batch
@@ -271,16 +341,38 @@ def _batch(kind: str, dataset: Path, level: str, regions: str, plan: Path | None
     except AarError as exc:
         err.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(1) from exc
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err) as progress:
         task = progress.add_task("batch", total=len(work))
 
         def update(_record: object, counts: Mapping[str, int]) -> None:
             finished = counts["done"] + counts["skipped"] + counts["failed"] + counts["timeout"]
-            progress.update(task, completed=finished, description=f"done {counts['done']}, skipped {counts['skipped']}, failed {counts['failed'] + counts['timeout']}, remaining {len(work) - finished}")
+            progress.update(
+                task,
+                completed=finished,
+                description=f"done {counts['done']}, skipped {counts['skipped']}, failed {counts['failed'] + counts['timeout']}, remaining {len(work) - finished}",
+            )
 
         try:
-            result = run_batch(work, out, workers=jobs or None, timeout=timeout, force=force, executor=executor, scheduler=scheduler or None, shared_assets=shared_assets, progress=update, title=f"aar {kind} reports: {about['name']}")
+            result = run_batch(
+                work,
+                out,
+                workers=jobs or None,
+                timeout=timeout,
+                force=force,
+                executor=executor,
+                scheduler=scheduler or None,
+                shared_assets=shared_assets,
+                progress=update,
+                title=f"aar {kind} reports: {about['name']}",
+            )
         except Interrupted as exc:
             err.print(f"[yellow]interrupted[/yellow] {exc}", highlight=False)
             raise typer.Exit(1) from exc
@@ -288,7 +380,9 @@ def _batch(kind: str, dataset: Path, level: str, regions: str, plan: Path | None
             err.print(f"[red]usage error[/red] {exc}", highlight=False)
             raise typer.Exit(2) from exc
         progress.update(task, completed=len(work))
-    console.print(f"{result.count('done')} done, {result.count('skipped')} skipped, {result.failed} failed in {result.seconds:.1f} s; index: {result.index}; manifest: {result.manifest}")
+    console.print(
+        f"{result.count('done')} done, {result.count('skipped')} skipped, {result.failed} failed in {result.seconds:.1f} s; index: {result.index}; manifest: {result.manifest}"
+    )
     if result.failed:
         for record in result.records:
             if record.status in ("failed", "timeout"):
@@ -296,14 +390,24 @@ def _batch(kind: str, dataset: Path, level: str, regions: str, plan: Path | None
         raise typer.Exit(1)
 
 
-BatchLevel = Annotated[str, typer.Option(help="province or regency: one report per region of that level the dataset covers")]
+BatchLevel = Annotated[
+    str, typer.Option(help="province or regency: one report per region of that level the dataset covers")
+]
 BatchRegions = Annotated[str, typer.Option(help="Comma-separated region codes instead of a level, e.g. 18,19,31")]
-BatchPlan = Annotated[Path | None, typer.Option(help="plan.toml: [defaults] and [[report]] tables (kind, region, lang...)")]
+BatchPlan = Annotated[
+    Path | None, typer.Option(help="plan.toml: [defaults] and [[report]] tables (kind, region, lang...)")
+]
 BatchJobs = Annotated[int, typer.Option("--jobs", help="Worker processes (default: the number of cores)")]
-BatchForce = Annotated[bool, typer.Option("--force", help="Redo every report, even those whose inputs have not changed")]
-BatchExecutor = Annotated[str, typer.Option(help="local (worker processes) or dask (a Dask cluster; pip install 'aar[distributed]')")]
+BatchForce = Annotated[
+    bool, typer.Option("--force", help="Redo every report, even those whose inputs have not changed")
+]
+BatchExecutor = Annotated[
+    str, typer.Option(help="local (worker processes) or dask (a Dask cluster; pip install 'aar[distributed]')")
+]
 BatchScheduler = Annotated[str, typer.Option(help="Dask scheduler address, with --executor dask")]
-BatchShared = Annotated[bool, typer.Option("--shared-assets", help="One plotly.js beside the reports instead of one in each")]
+BatchShared = Annotated[
+    bool, typer.Option("--shared-assets", help="One plotly.js beside the reports instead of one in each")
+]
 
 
 @batch_app.command("comparative")
@@ -327,7 +431,21 @@ def batch_comparative(
 ) -> None:
     """One comparative evaluation per region."""
     parameters = {"baseline": baseline, "target": target, "exposure": exposure, "lang": lang, "min_cell": min_cell}
-    _batch("comparative", dataset, level, regions, plan, parameters, out, jobs, timeout, force, executor, scheduler, shared_assets)
+    _batch(
+        "comparative",
+        dataset,
+        level,
+        regions,
+        plan,
+        parameters,
+        out,
+        jobs,
+        timeout,
+        force,
+        executor,
+        scheduler,
+        shared_assets,
+    )
 
 
 @batch_app.command("overview")
@@ -350,7 +468,21 @@ def batch_overview(
 ) -> None:
     """One operation overview per region."""
     parameters = {"operation": operation, "as_of": as_of, "lang": lang, "min_cell": min_cell}
-    _batch("overview", dataset, level, regions, plan, parameters, out, jobs, timeout, force, executor, scheduler, shared_assets)
+    _batch(
+        "overview",
+        dataset,
+        level,
+        regions,
+        plan,
+        parameters,
+        out,
+        jobs,
+        timeout,
+        force,
+        executor,
+        scheduler,
+        shared_assets,
+    )
 
 
 def main() -> None:

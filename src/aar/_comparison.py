@@ -70,15 +70,25 @@ def _with_change(frame: pl.DataFrame, baseline: str = "baseline", target: str = 
     return frame.with_columns(
         change=t - b,
         percent_change=pl.when(b.is_not_null() & (b != 0) & t.is_not_null()).then((t - b) / b * 100),
-        direction=pl.when(b.is_null() | t.is_null()).then(None).when(t > b).then(pl.lit("naik")).when(t < b).then(pl.lit("turun")).otherwise(pl.lit("tetap")),
+        direction=pl.when(b.is_null() | t.is_null())
+        .then(None)
+        .when(t > b)
+        .then(pl.lit("naik"))
+        .when(t < b)
+        .then(pl.lit("turun"))
+        .otherwise(pl.lit("tetap")),
     )
 
 
-def _side_by_side(frame: pl.DataFrame, keys: Sequence[str], values: Sequence[str], baseline: str, target: str) -> pl.DataFrame:
+def _side_by_side(
+    frame: pl.DataFrame, keys: Sequence[str], values: Sequence[str], baseline: str, target: str
+) -> pl.DataFrame:
     """Rows of `frame` for both operations put side by side: <value>_baseline, <value>_target."""
     parts = []
     for op, suffix in ((baseline, "baseline"), (target, "target")):
-        part = frame.filter(pl.col("operation_id") == op).select(*keys, *(pl.col(v).alias(f"{v}_{suffix}") for v in values))
+        part = frame.filter(pl.col("operation_id") == op).select(
+            *keys, *(pl.col(v).alias(f"{v}_{suffix}") for v in values)
+        )
         parts.append(part)
     if not keys:
         return pl.concat(parts, how="horizontal")
@@ -121,14 +131,18 @@ def compare(
 
     def table(by: list[str], level: str | None = None) -> pl.DataFrame:
         frame = rates(ds, ["operation_id", *by], code, level)
-        columns = ["incidents", "days", exposure, "per_day", rate] if rate != "per_day" else ["incidents", "days", "per_day"]
+        columns = (
+            ["incidents", "days", exposure, "per_day", rate] if rate != "per_day" else ["incidents", "days", "per_day"]
+        )
         side = _side_by_side(frame, by, list(dict.fromkeys(columns)), baseline, target)
         side = side.with_columns(pl.col("^incidents_.*$").fill_null(0))
         return _with_change(side, f"{rate}_baseline", f"{rate}_target").sort(by)
 
     phases = table(["phase"])
     categories = table(["category"]).join(
-        rates(ds, ["category_group", "category"], code).select("category", "category_group").unique(), on="category", how="left"
+        rates(ds, ["category_group", "category"], code).select("category", "category_group").unique(),
+        on="category",
+        how="left",
     )
     subregions = table(["region"], sub_level(code))
     names = ds.regions.select(region="region_code", name="name")
@@ -138,7 +152,9 @@ def compare(
     series = _side_by_side(daily, ["relative_day"], ["incidents"], baseline, target).sort("relative_day")
     series = series.with_columns(
         **{
-            f"{side}_rolling": pl.when(pl.col(f"incidents_{side}").is_not_null()).then(pl.col(f"incidents_{side}").rolling_mean(rolling, center=True, min_samples=1))
+            f"{side}_rolling": pl.when(pl.col(f"incidents_{side}").is_not_null()).then(
+                pl.col(f"incidents_{side}").rolling_mean(rolling, center=True, min_samples=1)
+            )
             for side in ("baseline", "target")
         }
     ).rename({"incidents_baseline": "baseline", "incidents_target": "target"})

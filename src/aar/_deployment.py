@@ -24,14 +24,20 @@ from ._metrics import check_choice, check_region, electorate_rows, in_region, le
 CLASSES = ("kurang_rawan", "rawan", "sangat_rawan", "khusus")
 
 
-def personnel(ds: Dataset, by: Sequence[str] = ("operation_id", "agency"), region: str | None = None, level: str | None = None) -> pl.DataFrame:
+def personnel(
+    ds: Dataset, by: Sequence[str] = ("operation_id", "agency"), region: str | None = None, level: str | None = None
+) -> pl.DataFrame:
     """Personnel (sum over deployment rows) and personnel-days per group of operation_id, agency, region."""
     for key in by:
         check_choice("by", key, ("operation_id", "agency", "region"))
     code = check_region(ds, region)
     frame = ds.deployments.filter(in_region(code)).with_columns(region_key(level or level_of(code)))
     keys = list(by)
-    out = frame.group_by(keys).agg(personnel=pl.col("personnel").sum(), personnel_days=pl.col("personnel_days").sum()) if keys else frame.select(personnel=pl.col("personnel").sum(), personnel_days=pl.col("personnel_days").sum())
+    out = (
+        frame.group_by(keys).agg(personnel=pl.col("personnel").sum(), personnel_days=pl.col("personnel_days").sum())
+        if keys
+        else frame.select(personnel=pl.col("personnel").sum(), personnel_days=pl.col("personnel_days").sum())
+    )
     return out.sort(keys) if keys else out
 
 
@@ -47,7 +53,10 @@ def required_personnel(electorate: pl.DataFrame, patterns: pl.DataFrame) -> pl.D
     ('OMP-2024', '18.72', 10, 26, 1)
     """
     long = electorate.unpivot(
-        on=[f"tps_{c}" for c in CLASSES], index=["operation_id", "region_code"], variable_name="vulnerability", value_name="class_tps"
+        on=[f"tps_{c}" for c in CLASSES],
+        index=["operation_id", "region_code"],
+        variable_name="vulnerability",
+        value_name="class_tps",
     ).with_columns(pl.col("vulnerability").str.strip_prefix("tps_"), pl.col("class_tps").fill_null(0))
     rules = patterns.select(
         pl.col("operation_id").alias("p_operation"),
@@ -61,13 +70,24 @@ def required_personnel(electorate: pl.DataFrame, patterns: pl.DataFrame) -> pl.D
         long.join(rules, on="vulnerability", how="left")
         .filter(
             (pl.col("p_operation").is_null() | (pl.col("p_operation") == pl.col("operation_id")))
-            & (pl.col("p_region").is_null() | (pl.col("p_region") == pl.col("region_code")) | (pl.col("p_region") == pl.col("region_code").str.slice(0, 2)))
+            & (
+                pl.col("p_region").is_null()
+                | (pl.col("p_region") == pl.col("region_code"))
+                | (pl.col("p_region") == pl.col("region_code").str.slice(0, 2))
+            )
         )
-        .with_columns(rank=pl.col("p_region").str.len_chars().fill_null(0) * 2 + pl.col("p_operation").is_not_null().cast(pl.Int64))
+        .with_columns(
+            rank=pl.col("p_region").str.len_chars().fill_null(0) * 2
+            + pl.col("p_operation").is_not_null().cast(pl.Int64)
+        )
         .sort("rank", descending=True)
         .unique(["operation_id", "region_code", "vulnerability"], keep="first")
     )
-    chosen = long.join(applicable.select("operation_id", "region_code", "vulnerability", "police", "p_tps", "linmas"), on=["operation_id", "region_code", "vulnerability"], how="left")
+    chosen = long.join(
+        applicable.select("operation_id", "region_code", "vulnerability", "police", "p_tps", "linmas"),
+        on=["operation_id", "region_code", "vulnerability"],
+        how="left",
+    )
     groups = (pl.col("class_tps") + pl.col("p_tps") - 1) // pl.col("p_tps")
     return (
         chosen.with_columns(police_required=groups * pl.col("police"), linmas_required=groups * pl.col("linmas"))
@@ -99,7 +119,13 @@ def voting_day(ds: Dataset, region: str | None = None, level: str | None = None)
             all_agencies=pl.col("personnel").sum(),
         )
     )
-    electorate = electorate_rows(ds).filter(in_region(code)).with_columns(region_key(lvl)).group_by("operation_id", "region").agg(pl.col("voters", "tps").sum())
+    electorate = (
+        electorate_rows(ds)
+        .filter(in_region(code))
+        .with_columns(region_key(lvl))
+        .group_by("operation_id", "region")
+        .agg(pl.col("voters", "tps").sum())
+    )
     return (
         electorate.join(on_duty, on=["operation_id", "region"], how="full", coalesce=True)
         .with_columns(pl.col("polri", "tni", "linmas", "all_agencies", "voters", "tps").fill_null(0))

@@ -30,7 +30,9 @@ from ._errors import UsageError
 DEFAULT_THRESHOLD = 3
 
 
-def suppress(frame: pl.DataFrame, column: str, dimensions: Sequence[str], threshold: int = DEFAULT_THRESHOLD) -> pl.DataFrame:
+def suppress(
+    frame: pl.DataFrame, column: str, dimensions: Sequence[str], threshold: int = DEFAULT_THRESHOLD
+) -> pl.DataFrame:
     """Withhold small counts of `column` (set to null) with the secondary suppression their totals need.
 
     `dimensions` are the key columns of the table (one row per cell); the flag column
@@ -55,11 +57,15 @@ def suppress(frame: pl.DataFrame, column: str, dimensions: Sequence[str], thresh
             others = [k for k in keys if k != d]
             line = pl.lit(0) if not others else pl.struct(others)
             lonely = (pl.col(flag).sum().over(line) == 1) & ~pl.col(flag)
-            candidates = work.with_columns(_line=line.hash() if others else pl.lit(0, pl.UInt64), _lonely=lonely).filter(pl.col("_lonely"))
+            candidates = work.with_columns(
+                _line=line.hash() if others else pl.lit(0, pl.UInt64), _lonely=lonely
+            ).filter(pl.col("_lonely"))
             if candidates.is_empty():
                 continue
             chosen = candidates.sort(column, "_cell").unique("_line", keep="first")["_cell"]
-            work = work.with_columns(pl.when(pl.col("_cell").is_in(chosen.implode())).then(True).otherwise(pl.col(flag)).alias(flag))
+            work = work.with_columns(
+                pl.when(pl.col("_cell").is_in(chosen.implode())).then(True).otherwise(pl.col(flag)).alias(flag)
+            )
             changed = True
     if len(keys) == 2:
         work = _close_cycles(work, column, flag, keys)
@@ -104,7 +110,10 @@ def _bridges(edges: list[tuple[object, object]]) -> list[int]:
 def _close_cycles(work: pl.DataFrame, column: str, flag: str, keys: list[str]) -> pl.DataFrame:
     """Withhold cells until no withheld cell of a two-way table is a bridge (see the module doc)."""
     row_key, col_key = keys
-    value = {(r[row_key], r[col_key]): (r[column] if r[column] is not None else 0, r["_cell"]) for r in work.iter_rows(named=True)}
+    value = {
+        (r[row_key], r[col_key]): (r[column] if r[column] is not None else 0, r["_cell"])
+        for r in work.iter_rows(named=True)
+    }
     withheld = {(r[row_key], r[col_key]) for r in work.filter(pl.col(flag)).iter_rows(named=True)}
     rows = sorted({k[0] for k in value}, key=str)
     cols = sorted({k[1] for k in value}, key=str)

@@ -152,7 +152,9 @@ def _colour(i: int) -> str:
     return BASELINE_COLOUR if i == 0 else TARGET_COLOUR
 
 
-def phase_timeline(daily: pl.DataFrame, calendar: pl.DataFrame, names: Mapping[str, str], lang: str = "id") -> go.Figure:
+def phase_timeline(
+    daily: pl.DataFrame, calendar: pl.DataFrame, names: Mapping[str, str], lang: str = "id"
+) -> go.Figure:
     """Daily incidents of each operation over its window, phases as shaded bands.
 
     `daily`: operation_id, occurred_on, incidents (every day, zeros included).
@@ -161,19 +163,64 @@ def phase_timeline(daily: pl.DataFrame, calendar: pl.DataFrame, names: Mapping[s
     """
     w = _words(lang)
     ops = list(names)
-    fig = make_subplots(rows=len(ops), cols=1, shared_xaxes=False, vertical_spacing=0.12, subplot_titles=[names[o] for o in ops])
+    fig = make_subplots(
+        rows=len(ops), cols=1, shared_xaxes=False, vertical_spacing=0.12, subplot_titles=[names[o] for o in ops]
+    )
     for i, op in enumerate(ops, start=1):
         cal = calendar.filter(pl.col("operation_id") == op).sort("start_date")
         for r in cal.iter_rows(named=True):
             phase = str(r["phase"])
-            fig.add_vrect(x0=r["start_date"], x1=r["end_date"] + dt.timedelta(days=1), fillcolor=PHASE_COLOURS.get(phase, "#f2f2f2"), opacity=0.8, layer="below", line_width=0, row=i, col=1, exclude_empty_subplots=False)
+            fig.add_vrect(
+                x0=r["start_date"],
+                x1=r["end_date"] + dt.timedelta(days=1),
+                fillcolor=PHASE_COLOURS.get(phase, "#f2f2f2"),
+                opacity=0.8,
+                layer="below",
+                line_width=0,
+                row=i,
+                col=1,
+                exclude_empty_subplots=False,
+            )
             if (r["end_date"] - r["start_date"]).days >= 20:  # short phases are too narrow for a label
-                fig.add_annotation(x=r["start_date"], y=1.0, yref=f"y{'' if i == 1 else i} domain", text=PHASE.label(phase, lang), showarrow=False, xanchor="left", yanchor="top", font={"size": 9, "color": "#555"}, row=i, col=1)
+                fig.add_annotation(
+                    x=r["start_date"],
+                    y=1.0,
+                    yref=f"y{'' if i == 1 else i} domain",
+                    text=PHASE.label(phase, lang),
+                    showarrow=False,
+                    xanchor="left",
+                    yanchor="top",
+                    font={"size": 9, "color": "#555"},
+                    row=i,
+                    col=1,
+                )
             if phase == "voting":
-                fig.add_vline(x=r["start_date"], line_dash="dash", line_color="#444", row=i, col=1, exclude_empty_subplots=False)
-                fig.add_annotation(x=r["start_date"], y=0.85, yref=f"y{'' if i == 1 else i} domain", text=w["voting_day"], showarrow=False, xanchor="right", font={"size": 10}, row=i, col=1)
+                fig.add_vline(
+                    x=r["start_date"], line_dash="dash", line_color="#444", row=i, col=1, exclude_empty_subplots=False
+                )
+                fig.add_annotation(
+                    x=r["start_date"],
+                    y=0.85,
+                    yref=f"y{'' if i == 1 else i} domain",
+                    text=w["voting_day"],
+                    showarrow=False,
+                    xanchor="right",
+                    font={"size": 10},
+                    row=i,
+                    col=1,
+                )
         data = daily.filter(pl.col("operation_id") == op).sort("occurred_on")
-        fig.add_trace(go.Bar(x=data["occurred_on"].to_list(), y=data["incidents"].to_list(), name=names[op], marker_color=_colour(i - 1), showlegend=False), row=i, col=1)
+        fig.add_trace(
+            go.Bar(
+                x=data["occurred_on"].to_list(),
+                y=data["incidents"].to_list(),
+                name=names[op],
+                marker_color=_colour(i - 1),
+                showlegend=False,
+            ),
+            row=i,
+            col=1,
+        )
         fig.update_yaxes(title_text=w["incidents"], row=i, col=1)
     fig.update_layout(template=TEMPLATE, title=w["timeline"], height=280 * len(ops) + 80, bargap=0)
     return fig
@@ -185,22 +232,61 @@ def relative_day_chart(series: pl.DataFrame, names: Mapping[str, str], lang: str
     fig = go.Figure()
     for i, (side, op) in enumerate(zip(("baseline", "target"), names, strict=False)):
         colour = _colour(i)
-        fig.add_trace(go.Scatter(x=series["relative_day"].to_list(), y=series[side].to_list(), mode="lines", line={"color": colour, "width": 1}, opacity=0.45, name=names[op]))
-        fig.add_trace(go.Scatter(x=series["relative_day"].to_list(), y=series[f"{side}_rolling"].to_list(), mode="lines", line={"color": colour, "width": 3}, name=f"{names[op]} ({w['rolling']})"))
-    fig.add_vline(x=0, line_dash="dash", line_color="#444", annotation_text=w["voting_day"], annotation_position="top left")
-    fig.update_layout(template=TEMPLATE, title=w["relative"], xaxis_title=w["relative_day"], yaxis_title=w["incidents"], height=420)
+        fig.add_trace(
+            go.Scatter(
+                x=series["relative_day"].to_list(),
+                y=series[side].to_list(),
+                mode="lines",
+                line={"color": colour, "width": 1},
+                opacity=0.45,
+                name=names[op],
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=series["relative_day"].to_list(),
+                y=series[f"{side}_rolling"].to_list(),
+                mode="lines",
+                line={"color": colour, "width": 3},
+                name=f"{names[op]} ({w['rolling']})",
+            )
+        )
+    fig.add_vline(
+        x=0, line_dash="dash", line_color="#444", annotation_text=w["voting_day"], annotation_position="top left"
+    )
+    fig.update_layout(
+        template=TEMPLATE, title=w["relative"], xaxis_title=w["relative_day"], yaxis_title=w["incidents"], height=420
+    )
     return fig
 
 
-def category_chart(categories: pl.DataFrame, names: Mapping[str, str], lang: str = "id", rate: str = "per_day") -> go.Figure:
+def category_chart(
+    categories: pl.DataFrame, names: Mapping[str, str], lang: str = "id", rate: str = "per_day"
+) -> go.Figure:
     """Per-category rates of both operations as horizontal bars (`Comparison.categories`)."""
     w = _words(lang)
-    frame = categories.with_columns(label=pl.col("category").cast(pl.String).replace_strict({c: CATEGORY.label(c, lang) for c in CATEGORY.codes}))
+    frame = categories.with_columns(
+        label=pl.col("category").cast(pl.String).replace_strict({c: CATEGORY.label(c, lang) for c in CATEGORY.codes})
+    )
     frame = frame.sort(pl.col(f"{rate}_target").fill_null(0) + pl.col(f"{rate}_baseline").fill_null(0))
     fig = go.Figure()
     for i, (side, op) in enumerate(zip(("baseline", "target"), names, strict=False)):
-        fig.add_trace(go.Bar(y=frame["label"].to_list(), x=frame[f"{rate}_{side}"].to_list(), orientation="h", name=names[op], marker_color=_colour(i)))
-    fig.update_layout(template=TEMPLATE, title=w["categories"], barmode="group", xaxis_title=w["rate"] if rate == "per_day" else rate, height=max(380, 26 * frame.height + 120))
+        fig.add_trace(
+            go.Bar(
+                y=frame["label"].to_list(),
+                x=frame[f"{rate}_{side}"].to_list(),
+                orientation="h",
+                name=names[op],
+                marker_color=_colour(i),
+            )
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=w["categories"],
+        barmode="group",
+        xaxis_title=w["rate"] if rate == "per_day" else rate,
+        height=max(380, 26 * frame.height + 120),
+    )
     return fig
 
 
@@ -208,7 +294,11 @@ def forest_plot(ratios: pl.DataFrame, key: str = "category", lang: str = "id") -
     """Rate ratios with their intervals on a log axis (`aar.ratio_table`), significant ones filled."""
     w = _words(lang)
     vocab = CATEGORY if key == "category" else PHASE
-    frame = ratios.filter(pl.col("ratio").is_not_null()).with_columns(label=pl.col(key).cast(pl.String).replace_strict({c: vocab.label(c, lang) for c in vocab.codes}, default=pl.col(key).cast(pl.String)))
+    frame = ratios.filter(pl.col("ratio").is_not_null()).with_columns(
+        label=pl.col(key)
+        .cast(pl.String)
+        .replace_strict({c: vocab.label(c, lang) for c in vocab.codes}, default=pl.col(key).cast(pl.String))
+    )
     frame = frame.sort("ratio")
     low = (frame["ratio"] - frame["ci_low"].fill_null(frame["ratio"])).to_list()
     high = (frame["ci_high"].fill_null(frame["ratio"]) - frame["ratio"]).to_list()
@@ -219,9 +309,23 @@ def forest_plot(ratios: pl.DataFrame, key: str = "category", lang: str = "id") -
             x=frame["ratio"].to_list(),
             y=frame["label"].to_list(),
             mode="markers",
-            marker={"symbol": ["circle" if s else "circle-open" for s in significant], "size": 10, "color": [TARGET_COLOUR if s else NEUTRAL for s in significant]},
-            error_x={"type": "data", "symmetric": False, "array": high, "arrayminus": low, "color": "#555", "thickness": 1.5},
-            customdata=[[w["significant"] if s else w["not_significant"], w["small"] if m else ""] for s, m in zip(significant, small, strict=True)],
+            marker={
+                "symbol": ["circle" if s else "circle-open" for s in significant],
+                "size": 10,
+                "color": [TARGET_COLOUR if s else NEUTRAL for s in significant],
+            },
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": high,
+                "arrayminus": low,
+                "color": "#555",
+                "thickness": 1.5,
+            },
+            customdata=[
+                [w["significant"] if s else w["not_significant"], w["small"] if m else ""]
+                for s, m in zip(significant, small, strict=True)
+            ],
             hovertemplate="%{y}: %{x:.2f} (%{customdata[0]}) %{customdata[1]}<extra></extra>",
             showlegend=False,
         )
@@ -239,8 +343,19 @@ def region_phase_heatmap(frame: pl.DataFrame, value: str = "per_day", lang: str 
     phases = [p for p in PHASE.codes if p in set(frame["phase"].cast(pl.String))]
     wide = frame.with_columns(pl.col("phase").cast(pl.String)).pivot(on="phase", index=label, values=value).sort(label)
     z = [[row.get(p) for p in phases] for row in wide.iter_rows(named=True)]
-    fig = go.Figure(go.Heatmap(z=z, x=[PHASE.label(p, lang) for p in phases], y=[_label(v) for v in wide[label].to_list()], colorscale="OrRd", colorbar={"title": {"text": w["rate"] if value == "per_day" else value}}, hoverongaps=False))
-    fig.update_layout(template=TEMPLATE, title=w["heatmap"], height=max(380, 24 * wide.height + 140), yaxis={"autorange": "reversed"})
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[PHASE.label(p, lang) for p in phases],
+            y=[_label(v) for v in wide[label].to_list()],
+            colorscale="OrRd",
+            colorbar={"title": {"text": w["rate"] if value == "per_day" else value}},
+            hoverongaps=False,
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE, title=w["heatmap"], height=max(380, 24 * wide.height + 140), yaxis={"autorange": "reversed"}
+    )
     return fig
 
 
@@ -255,7 +370,9 @@ def _simplify(ring: list[list[float]], tolerance: float) -> list[list[float]]:
 
 
 @cache
-def _outlines(tolerance: float = 0.02, min_size: float = 0.08) -> dict[str, tuple[str, list[float | None], list[float | None]]]:
+def _outlines(
+    tolerance: float = 0.02, min_size: float = 0.08
+) -> dict[str, tuple[str, list[float | None], list[float | None]]]:
     """Province code -> (name, xs, ys): simplified outer rings joined by None, islets below `min_size` degrees dropped."""
     from ._reference import province_geojson
 
@@ -265,7 +382,9 @@ def _outlines(tolerance: float = 0.02, min_size: float = 0.08) -> dict[str, tupl
         if feature["geometry"]["type"] == "Polygon":
             polygons = [polygons]
         rings = [poly[0] for poly in polygons]
-        sizes = [max(p[0] for p in r) - min(p[0] for p in r) + max(p[1] for p in r) - min(p[1] for p in r) for r in rings]
+        sizes = [
+            max(p[0] for p in r) - min(p[0] for p in r) + max(p[1] for p in r) - min(p[1] for p in r) for r in rings
+        ]
         largest = max(range(len(rings)), key=sizes.__getitem__)
         xs: list[float | None] = []
         ys: list[float | None] = []
@@ -298,15 +417,46 @@ def province_map(values: pl.DataFrame, value: str = "per_day", lang: str = "id")
         v = given.get(code)
         colour = sample_colorscale("OrRd", [(v - low) / span])[0] if v is not None else "#e6e6e6"
         text = _label(f"{name}: {v:.2f}" if v is not None else name)
-        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines", line={"color": "white", "width": 0.6}, hoveron="fills", text=text, hoverinfo="text", showlegend=False))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", marker={"colorscale": "OrRd", "cmin": low, "cmax": high, "color": [low], "showscale": True, "colorbar": {"title": {"text": w["rate"] if value == "per_day" else value}}}))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                fill="toself",
+                fillcolor=colour,
+                mode="lines",
+                line={"color": "white", "width": 0.6},
+                hoveron="fills",
+                text=text,
+                hoverinfo="text",
+                showlegend=False,
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker={
+                "colorscale": "OrRd",
+                "cmin": low,
+                "cmax": high,
+                "color": [low],
+                "showscale": True,
+                "colorbar": {"title": {"text": w["rate"] if value == "per_day" else value}},
+            },
+        )
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
     fig.update_layout(template=TEMPLATE, title=w["map"], height=460, margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig
 
 
-def deployment_chart(frame: pl.DataFrame, names: Mapping[str, str], lang: str = "id", rate: str = "per_day") -> go.Figure:
+def deployment_chart(
+    frame: pl.DataFrame, names: Mapping[str, str], lang: str = "id", rate: str = "per_day"
+) -> go.Figure:
     """Police per TPS on voting day against the incident rate, one point per region and operation.
 
     `frame`: operation_id, region, name, polri_per_tps, `rate`.
@@ -315,8 +465,24 @@ def deployment_chart(frame: pl.DataFrame, names: Mapping[str, str], lang: str = 
     fig = go.Figure()
     for i, op in enumerate(names):
         part = frame.filter(pl.col("operation_id") == op)
-        fig.add_trace(go.Scatter(x=part["polri_per_tps"].to_list(), y=part[rate].to_list(), mode="markers", name=names[op], marker={"color": _colour(i), "size": 9}, text=[_label(v) for v in part["name"].to_list()], hovertemplate="%{text}: %{x:.2f}, %{y:.2f}<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, title=w["deployment"], xaxis_title=w["polri_per_tps"], yaxis_title=w["rate"] if rate == "per_day" else rate, height=420)
+        fig.add_trace(
+            go.Scatter(
+                x=part["polri_per_tps"].to_list(),
+                y=part[rate].to_list(),
+                mode="markers",
+                name=names[op],
+                marker={"color": _colour(i), "size": 9},
+                text=[_label(v) for v in part["name"].to_list()],
+                hovertemplate="%{text}: %{x:.2f}, %{y:.2f}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=w["deployment"],
+        xaxis_title=w["polri_per_tps"],
+        yaxis_title=w["rate"] if rate == "per_day" else rate,
+        height=420,
+    )
     return fig
 
 

@@ -62,7 +62,17 @@ def _interval(low: float | None, high: float | None, lang: str) -> str:
     return f"{label} {ratio(low, lang)}{sep}{ratio(high, lang)}"
 
 
-def _rate_sentence(subject_id: str, subject_en: str, rate: str, base: float, targ: float, rr: float, low: float | None, high: float | None, names: tuple[str, str]) -> tuple[str, str]:
+def _rate_sentence(
+    subject_id: str,
+    subject_en: str,
+    rate: str,
+    base: float,
+    targ: float,
+    rr: float,
+    low: float | None,
+    high: float | None,
+    names: tuple[str, str],
+) -> tuple[str, str]:
     word_id, word_en = _RATE_WORDS[rate]
     up = rr > 1
     change = abs(rr - 1) * 100
@@ -100,19 +110,71 @@ def findings(
     if overall.ratio is not None and overall.significant:
         base_rate = overall.count_baseline / overall.exposure_baseline * scale
         targ_rate = overall.count_target / overall.exposure_target * scale
-        sid, sen = _rate_sentence("Laju gangguan kamtibmas", "The rate of incidents", rate, base_rate, targ_rate, overall.ratio, overall.ci_low, overall.ci_high, label)
-        rows.append(_row(kind="improve" if overall.ratio > 1 else "sustain", source="analysis", scope="overall", subject="all", metric=rate, baseline=base_rate, target=targ_rate, ratio=overall.ratio, ci_low=overall.ci_low, ci_high=overall.ci_high, p_value=overall.p_value, small_counts=overall.small_counts, sentence_id=sid, sentence_en=sen))
+        sid, sen = _rate_sentence(
+            "Laju gangguan kamtibmas",
+            "The rate of incidents",
+            rate,
+            base_rate,
+            targ_rate,
+            overall.ratio,
+            overall.ci_low,
+            overall.ci_high,
+            label,
+        )
+        rows.append(
+            _row(
+                kind="improve" if overall.ratio > 1 else "sustain",
+                source="analysis",
+                scope="overall",
+                subject="all",
+                metric=rate,
+                baseline=base_rate,
+                target=targ_rate,
+                ratio=overall.ratio,
+                ci_low=overall.ci_low,
+                ci_high=overall.ci_high,
+                p_value=overall.p_value,
+                small_counts=overall.small_counts,
+                sentence_id=sid,
+                sentence_en=sen,
+            )
+        )
     for frame, key, vocab in ((category_ratios, "category", CATEGORY), (phase_ratios, "phase", PHASE)):
         for r in frame.filter(pl.col("significant") & pl.col("ratio").is_not_null()).iter_rows(named=True):
             code = str(r[key])
             base_rate = r["count_baseline"] / r["exposure_baseline"] * scale
             targ_rate = r["count_target"] / r["exposure_target"] * scale
             if key == "category":
-                subject_id, subject_en = f"Laju kejadian {vocab.label(code, 'id').lower()}", f"The rate of {vocab.label(code, 'en').lower()} incidents"
+                subject_id, subject_en = (
+                    f"Laju kejadian {vocab.label(code, 'id').lower()}",
+                    f"The rate of {vocab.label(code, 'en').lower()} incidents",
+                )
             else:
-                subject_id, subject_en = f"Laju gangguan pada tahap {vocab.label(code, 'id').lower()}", f"The incident rate in the {vocab.label(code, 'en').lower()} phase"
-            sid, sen = _rate_sentence(subject_id, subject_en, rate, base_rate, targ_rate, r["ratio"], r["ci_low"], r["ci_high"], label)
-            rows.append(_row(kind="improve" if r["ratio"] > 1 else "sustain", source="analysis", scope=key, subject=code, metric=rate, baseline=base_rate, target=targ_rate, ratio=r["ratio"], ci_low=r["ci_low"], ci_high=r["ci_high"], p_value=r["p_adjusted"], small_counts=r["small_counts"], sentence_id=sid, sentence_en=sen))
+                subject_id, subject_en = (
+                    f"Laju gangguan pada tahap {vocab.label(code, 'id').lower()}",
+                    f"The incident rate in the {vocab.label(code, 'en').lower()} phase",
+                )
+            sid, sen = _rate_sentence(
+                subject_id, subject_en, rate, base_rate, targ_rate, r["ratio"], r["ci_low"], r["ci_high"], label
+            )
+            rows.append(
+                _row(
+                    kind="improve" if r["ratio"] > 1 else "sustain",
+                    source="analysis",
+                    scope=key,
+                    subject=code,
+                    metric=rate,
+                    baseline=base_rate,
+                    target=targ_rate,
+                    ratio=r["ratio"],
+                    ci_low=r["ci_low"],
+                    ci_high=r["ci_high"],
+                    p_value=r["p_adjusted"],
+                    small_counts=r["small_counts"],
+                    sentence_id=sid,
+                    sentence_en=sen,
+                )
+            )
     clearance = rates(ds, ["operation_id"], comparison.region).select("operation_id", "cleared", "cleared_known")
     by_op = {r["operation_id"]: r for r in clearance.iter_rows(named=True)}
     b, t = by_op.get(comparison.baseline), by_op.get(comparison.target)
@@ -125,28 +187,91 @@ def findings(
             sid = f"Persentase penyelesaian kasus {'naik' if up else 'turun'} {number(diff, 'id', 1)} poin: {percent(targ_rate * 100, 'id')} pada {label[1]} dibanding {percent(base_rate * 100, 'id')} pada {label[0]} (uji z dua proporsi, p = {number(p, 'id', 4)})."
             sen = f"The clearance rate {'rose' if up else 'fell'} by {number(diff, 'en', 1)} points: {percent(targ_rate * 100, 'en')} in {label[1]} against {percent(base_rate * 100, 'en')} in {label[0]} (two-proportion z-test, p = {number(p, 'en', 4)})."
             small = min(t["cleared_known"], b["cleared_known"]) < SMALL_COUNT
-            rows.append(_row(kind="sustain" if up else "improve", source="analysis", scope="overall", subject="all", metric="clearance_rate", baseline=base_rate, target=targ_rate, p_value=float(p), small_counts=small, sentence_id=sid, sentence_en=sen))
-    coverage = required_vs_deployed(ds, comparison.region, sub_level(comparison.region)).filter(pl.col("operation_id") == comparison.target)
+            rows.append(
+                _row(
+                    kind="sustain" if up else "improve",
+                    source="analysis",
+                    scope="overall",
+                    subject="all",
+                    metric="clearance_rate",
+                    baseline=base_rate,
+                    target=targ_rate,
+                    p_value=float(p),
+                    small_counts=small,
+                    sentence_id=sid,
+                    sentence_en=sen,
+                )
+            )
+    coverage = required_vs_deployed(ds, comparison.region, sub_level(comparison.region)).filter(
+        pl.col("operation_id") == comparison.target
+    )
     if coverage.height and coverage["police_required"].sum() > 0:
         short = coverage.filter(pl.col("shortfall") > 0)
         if short.height:
             missing = int(short["shortfall"].sum())
             sid = f"Pada hari H {label[1]}, {short.height} dari {coverage.height} wilayah kekurangan personel Polri menurut pola pengamanan TPS (kurang {number(missing, 'id')} personel)."
             sen = f"On voting day of {label[1]}, {short.height} of {coverage.height} regions had fewer police than the TPS guard patterns require ({number(missing, 'en')} short)."
-            rows.append(_row(kind="improve", source="analysis", scope="deployment", subject=",".join(short["region"].to_list()), metric="police_shortfall", target=float(missing), sentence_id=sid, sentence_en=sen))
+            rows.append(
+                _row(
+                    kind="improve",
+                    source="analysis",
+                    scope="deployment",
+                    subject=",".join(short["region"].to_list()),
+                    metric="police_shortfall",
+                    target=float(missing),
+                    sentence_id=sid,
+                    sentence_en=sen,
+                )
+            )
         else:
             sid = f"Pada hari H {label[1]}, personel Polri di semua {coverage.height} wilayah memenuhi pola pengamanan TPS."
             sen = f"On voting day of {label[1]}, police in all {coverage.height} regions met the TPS guard patterns."
-            rows.append(_row(kind="sustain", source="analysis", scope="deployment", subject="all", metric="police_shortfall", target=0.0, sentence_id=sid, sentence_en=sen))
+            rows.append(
+                _row(
+                    kind="sustain",
+                    source="analysis",
+                    scope="deployment",
+                    subject="all",
+                    metric="police_shortfall",
+                    target=0.0,
+                    sentence_id=sid,
+                    sentence_en=sen,
+                )
+            )
     plan = ds.improvement_plan
     if comparison.region is not None:
-        plan = plan.filter(pl.col("region_code").is_null() | pl.col("region_code").str.starts_with(comparison.region) | pl.lit(comparison.region).str.starts_with(pl.col("region_code")))
+        plan = plan.filter(
+            pl.col("region_code").is_null()
+            | pl.col("region_code").str.starts_with(comparison.region)
+            | pl.lit(comparison.region).str.starts_with(pl.col("region_code"))
+        )
     for r in plan.iter_rows(named=True):
         rating = str(r["rating"])
         marked = str(r["observation"]).upper().startswith(("CONTOH", "EXAMPLE"))
         prefix_id = "[Contoh] " if r["example"] and not marked else ""
         prefix_en = "[Example] " if r["example"] and not marked else ""
-        rows.append(_row(kind="sustain" if rating == "P" else "improve", source="evaluator", scope="capability", subject=r["capability"], metric="rating", rating=rating, corrective_action=r["corrective_action"], responsible_unit=r["responsible_unit"], due_date=r["due_date"], sentence_id=f"{prefix_id}{r['capability']}: {r['observation']}", sentence_en=f"{prefix_en}{r['capability']}: {r['observation']}"))
+        rows.append(
+            _row(
+                kind="sustain" if rating == "P" else "improve",
+                source="evaluator",
+                scope="capability",
+                subject=r["capability"],
+                metric="rating",
+                rating=rating,
+                corrective_action=r["corrective_action"],
+                responsible_unit=r["responsible_unit"],
+                due_date=r["due_date"],
+                sentence_id=f"{prefix_id}{r['capability']}: {r['observation']}",
+                sentence_en=f"{prefix_en}{r['capability']}: {r['observation']}",
+            )
+        )
     frame = pl.DataFrame(rows, schema=FINDING_COLUMNS) if rows else pl.DataFrame(schema=FINDING_COLUMNS)
     order = {"improve": 0, "sustain": 1}
-    return frame.with_columns(_k=pl.col("kind").replace_strict(order, return_dtype=pl.Int8), _s=(pl.col("source") != "analysis").cast(pl.Int8)).sort("_k", "_s", maintain_order=True).drop("_k", "_s")
+    return (
+        frame.with_columns(
+            _k=pl.col("kind").replace_strict(order, return_dtype=pl.Int8),
+            _s=(pl.col("source") != "analysis").cast(pl.Int8),
+        )
+        .sort("_k", "_s", maintain_order=True)
+        .drop("_k", "_s")
+    )

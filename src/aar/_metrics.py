@@ -37,7 +37,14 @@ EXPOSURES = ("days", "voters", "tps", "personnel_days", "voter_days", "tps_days"
 NATIONAL = "00"
 """Region key of the national level."""
 
-_RATE_SCALE = {"days": 1, "voters": 100_000, "tps": 1_000, "personnel_days": 1_000, "voter_days": 100_000, "tps_days": 1_000}
+_RATE_SCALE = {
+    "days": 1,
+    "voters": 100_000,
+    "tps": 1_000,
+    "personnel_days": 1_000,
+    "voter_days": 100_000,
+    "tps_days": 1_000,
+}
 RATE_COLUMNS = {
     "days": "per_day",
     "voters": "per_100k_voters",
@@ -66,7 +73,9 @@ def check_region(ds: Dataset, region: str | None) -> str | None:
         return None
     code = str(region)
     if code not in set(ds.regions["region_code"]):
-        raise UsageError("region", region, "a Kemendagri code in the dataset's regions, e.g. 18 or 18.72, or 'national'")
+        raise UsageError(
+            "region", region, "a Kemendagri code in the dataset's regions, e.g. 18 or 18.72, or 'national'"
+        )
     return code
 
 
@@ -111,7 +120,9 @@ def covered_provinces(ds: Dataset) -> pl.Series:
     Rates and comparisons count days and regions only there, so a dataset of three provinces is
     not diluted by the 35 it says nothing about.
     """
-    codes = pl.concat([t.select(pl.col("region_code").str.slice(0, 2)) for t in (ds.incidents, ds.deployments, ds.electorate)])
+    codes = pl.concat(
+        [t.select(pl.col("region_code").str.slice(0, 2)) for t in (ds.incidents, ds.deployments, ds.electorate)]
+    )
     return codes.get_column("region_code").unique().sort().alias("province_code")
 
 
@@ -121,9 +132,15 @@ def _calendar_days(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
     cal = cal.with_columns(occurred_on=pl.date_ranges("start_date", "end_date")).explode("occurred_on")
     cal = cal.select("operation_id", "province_code", "phase", "occurred_on")
     if level == "regency":
-        regencies = ds.regions.filter(pl.col("level") == "regency").select("region_code", province_code=pl.col("parent_code"))
+        regencies = ds.regions.filter(pl.col("level") == "regency").select(
+            "region_code", province_code=pl.col("parent_code")
+        )
         # incidents recorded at Polda level (a province code) form a group of their own
-        recorded = ds.incidents.filter(pl.col("region_code").str.len_chars() == 2).select("region_code", province_code="region_code").unique()
+        recorded = (
+            ds.incidents.filter(pl.col("region_code").str.len_chars() == 2)
+            .select("region_code", province_code="region_code")
+            .unique()
+        )
         cal = cal.join(pl.concat([regencies, recorded]), on="province_code")
     else:
         cal = cal.with_columns(region_code="province_code")
@@ -133,12 +150,20 @@ def _calendar_days(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
 def electorate_rows(ds: Dataset) -> pl.DataFrame:
     """Electorate rows without double counting: a province row only where it has no regency rows."""
     e = ds.electorate
-    has_regencies = e.filter(pl.col("region_code").str.len_chars() > 2).select("operation_id", province=pl.col("region_code").str.slice(0, 2)).unique()
-    provinces = e.filter(pl.col("region_code").str.len_chars() == 2).join(has_regencies, left_on=["operation_id", "region_code"], right_on=["operation_id", "province"], how="anti")
+    has_regencies = (
+        e.filter(pl.col("region_code").str.len_chars() > 2)
+        .select("operation_id", province=pl.col("region_code").str.slice(0, 2))
+        .unique()
+    )
+    provinces = e.filter(pl.col("region_code").str.len_chars() == 2).join(
+        has_regencies, left_on=["operation_id", "region_code"], right_on=["operation_id", "province"], how="anti"
+    )
     return pl.concat([e.filter(pl.col("region_code").str.len_chars() > 2), provinces])
 
 
-def exposures(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | None = None, level: str | None = None) -> pl.DataFrame:
+def exposures(
+    ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | None = None, level: str | None = None
+) -> pl.DataFrame:
     """Exposures per group: days, voters, tps, personnel_days, voter_days, tps_days.
 
     Groups by the keys of `by` that exposures depend on (operation_id, region, phase, occurred_on,
@@ -148,23 +173,42 @@ def exposures(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | 
     level = level or level_of(region)
     check_choice("level", level, LEVELS)
     keys = [k for k in _check_groups(by) if k in ("operation_id", "region", "phase", "occurred_on", "relative_day")]
-    days = _calendar_days(ds, region, level).join(ds.operations.select("operation_id", "voting_date"), on="operation_id").with_columns(
-        relative_day=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64)
+    days = (
+        _calendar_days(ds, region, level)
+        .join(ds.operations.select("operation_id", "voting_date"), on="operation_id")
+        .with_columns(relative_day=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64))
     )
-    spine = days.group_by(keys).agg(days=pl.col("occurred_on").n_unique()) if keys else days.select(days=pl.col("occurred_on").n_unique())
+    spine = (
+        days.group_by(keys).agg(days=pl.col("occurred_on").n_unique())
+        if keys
+        else days.select(days=pl.col("occurred_on").n_unique())
+    )
     # electorate: per operation and region key, independent of phase and day
     elector = electorate_rows(ds).filter(in_region(region)).with_columns(region_key(level))
     e_keys = [k for k in keys if k in ("operation_id", "region")]
-    voters = elector.group_by(e_keys).agg(voters=pl.col("voters").sum(), tps=pl.col("tps").sum()) if e_keys else elector.select(voters=pl.col("voters").sum(), tps=pl.col("tps").sum())
+    voters = (
+        elector.group_by(e_keys).agg(voters=pl.col("voters").sum(), tps=pl.col("tps").sum())
+        if e_keys
+        else elector.select(voters=pl.col("voters").sum(), tps=pl.col("tps").sum())
+    )
     # personnel-days: deployments spread over their days, kept where the calendar has that day
     deployed = (
         ds.deployments.filter(in_region(region))
-        .with_columns(occurred_on=pl.date_ranges("start_date", "end_date"), province_code=pl.col("region_code").str.slice(0, 2))
+        .with_columns(
+            occurred_on=pl.date_ranges("start_date", "end_date"), province_code=pl.col("region_code").str.slice(0, 2)
+        )
         .explode("occurred_on")
         .with_columns(region_key(level))
-        .join(days.select("operation_id", "province_code", "occurred_on", "phase", "relative_day").unique(), on=["operation_id", "province_code", "occurred_on"])
+        .join(
+            days.select("operation_id", "province_code", "occurred_on", "phase", "relative_day").unique(),
+            on=["operation_id", "province_code", "occurred_on"],
+        )
     )
-    personnel = deployed.group_by(keys).agg(personnel_days=pl.col("personnel").sum()) if keys else deployed.select(personnel_days=pl.col("personnel").sum())
+    personnel = (
+        deployed.group_by(keys).agg(personnel_days=pl.col("personnel").sum())
+        if keys
+        else deployed.select(personnel_days=pl.col("personnel").sum())
+    )
     if keys:
         out = spine.join(voters, on=e_keys, how="left") if e_keys else spine.join(voters, how="cross")
         out = out.join(personnel, on=keys, how="left")
@@ -192,7 +236,9 @@ def cube(ds: Dataset, region: str | None = None, level: str = "regency") -> pl.D
     return (
         ds.incidents.lazy()
         .filter(in_region(region))
-        .group_by("operation_id", region_key(level), "phase", "category", "category_group", "occurred_on", "relative_day")
+        .group_by(
+            "operation_id", region_key(level), "phase", "category", "category_group", "occurred_on", "relative_day"
+        )
         .agg(
             incidents=pl.len(),
             cleared=pl.col("cleared").sum(),
@@ -208,7 +254,9 @@ def cube(ds: Dataset, region: str | None = None, level: str = "regency") -> pl.D
 _COUNT_COLUMNS = ("incidents", "cleared", "cleared_known", "killed", "injured", "loss_idr")
 
 
-def counts(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | None = None, level: str | None = None) -> pl.DataFrame:
+def counts(
+    ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | None = None, level: str | None = None
+) -> pl.DataFrame:
     """Incidents, cleared, clearance rate, killed, injured and loss per group (groups with incidents only)."""
     keys = _check_groups(by)
     region = check_region(ds, region)
@@ -222,7 +270,13 @@ def counts(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | Non
     return out.sort(keys) if keys else out
 
 
-def rates(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | None = None, level: str | None = None, categories: Sequence[str] | None = None) -> pl.DataFrame:
+def rates(
+    ds: Dataset,
+    by: Sequence[str] = ("operation_id",),
+    region: str | None = None,
+    level: str | None = None,
+    categories: Sequence[str] | None = None,
+) -> pl.DataFrame:
     """Counts with exposures and every rate, one row per group, zero-count groups included.
 
     Groups come from the calendar (every operation, region, phase and day of the period) crossed
@@ -243,7 +297,10 @@ def rates(ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | None
     out = spine.join(counted, on=keys, how="left") if keys else pl.concat([spine, counted], how="horizontal")
     out = out.with_columns(pl.col(c).fill_null(0) for c in _COUNT_COLUMNS).with_columns(
         clearance_rate=pl.when(pl.col("cleared_known") > 0).then(pl.col("cleared") / pl.col("cleared_known")),
-        **{RATE_COLUMNS[e]: pl.when(pl.col(e) > 0).then(pl.col("incidents") / pl.col(e) * _RATE_SCALE[e]) for e in EXPOSURES},
+        **{
+            RATE_COLUMNS[e]: pl.when(pl.col(e) > 0).then(pl.col("incidents") / pl.col(e) * _RATE_SCALE[e])
+            for e in EXPOSURES
+        },
         crime_clock_seconds=pl.when(pl.col("incidents") > 0).then(pl.col("days") * 86_400 / pl.col("incidents")),
     )
     return out.sort(keys) if keys else out

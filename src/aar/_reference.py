@@ -52,7 +52,9 @@ def regions_frame() -> pl.DataFrame:
     kind = pl.Enum(list(REGION_KIND.codes))
     frame = pl.concat(
         [
-            provinces.select(region_code="code", name="name", kind=pl.lit("provinsi"), parent_code=pl.lit(None, pl.String)),
+            provinces.select(
+                region_code="code", name="name", kind=pl.lit("provinsi"), parent_code=pl.lit(None, pl.String)
+            ),
             regencies.select(region_code="code", name="name", kind="kind", parent_code="province_code"),
         ]
     ).with_columns(pl.col("kind").cast(kind), polda=pl.lit(None, pl.String), polres=pl.lit(None, pl.String))
@@ -65,7 +67,9 @@ def region_index(regions: pl.DataFrame, aliases: dict[str, str] | None = None) -
     return RegionIndex(rows, aliases)
 
 
-def operation_vocabulary(operations: pl.DataFrame, windows: pl.DataFrame | None = None, aliases: dict[str, str] | None = None) -> Vocabulary:
+def operation_vocabulary(
+    operations: pl.DataFrame, windows: pl.DataFrame | None = None, aliases: dict[str, str] | None = None
+) -> Vocabulary:
     """Operations matched by id, full name, short name ("Mantap Praja", "OMP"), Polda codename
     ("Mantap Praja Krakatau") or the election it secures ("pilkada"), when that is unambiguous."""
     labels = {r["operation_id"]: (r["name"], r["name"]) for r in operations.iter_rows(named=True)}
@@ -75,7 +79,14 @@ def operation_vocabulary(operations: pl.DataFrame, windows: pl.DataFrame | None 
         short = re.sub(r"\s*\d{4}(\s*-\s*\d{4})?$", "", short)
         acronym = "O" + "".join(word[0] for word in short.split()).upper()
         election = str(r["election"])
-        spellings = {short, acronym, f"{acronym} {r['start_date'].year}", f"Operasi {short}", election, *(a for a, c in ELECTION.aliases.items() if c == election)}
+        spellings = {
+            short,
+            acronym,
+            f"{acronym} {r['start_date'].year}",
+            f"Operasi {short}",
+            election,
+            *(a for a, c in ELECTION.aliases.items() if c == election),
+        }
         for spelling in spellings:
             found.setdefault(normalise(spelling), set()).add(r["operation_id"])
     for r in windows.iter_rows(named=True) if windows is not None else ():

@@ -189,20 +189,31 @@ class ReportBase:
         rows = [
             ("Dataset", info.name),
             ("Checksum (SHA-256)", info.checksum or "-"),
-            ("Sintetis" if lang == "id" else "Synthetic", ("ya" if lang == "id" else "yes") if info.synthetic else ("tidak" if lang == "id" else "no")),
+            (
+                "Sintetis" if lang == "id" else "Synthetic",
+                ("ya" if lang == "id" else "yes") if info.synthetic else ("tidak" if lang == "id" else "no"),
+            ),
             ("Versi aar" if lang == "id" else "aar version", __version__),
             ("Dibuat" if lang == "id" else "Generated", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
             ("Parameter" if lang == "id" else "Parameters", ", ".join(f"{k}={v}" for k, v in self.parameters.items())),
         ]
-        table = "<table class='aar'>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows) + "</table>"
+        table = (
+            "<table class='aar'>"
+            + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+            + "</table>"
+        )
         show_html(_heading(self.text["method"]) + table + (f"<p>{esc(notes)}</p>" if notes else ""))
 
-    def withheld(self, frame: pl.DataFrame, counts: Sequence[str], dims: Sequence[str], rates_of: Mapping[str, Sequence[str]]) -> pl.DataFrame:
+    def withheld(
+        self, frame: pl.DataFrame, counts: Sequence[str], dims: Sequence[str], rates_of: Mapping[str, Sequence[str]]
+    ) -> pl.DataFrame:
         """Counts below the threshold withheld (with secondary cells), and the rates computed from them."""
         for column in counts:
             frame = suppress(frame, column, dims, self.min_cell)
             for rate in rates_of.get(column, ()):
-                frame = frame.with_columns(pl.when(pl.col(f"{column}_suppressed")).then(None).otherwise(pl.col(rate)).alias(rate))
+                frame = frame.with_columns(
+                    pl.when(pl.col(f"{column}_suppressed")).then(None).otherwise(pl.col(rate)).alias(rate)
+                )
         return frame
 
 
@@ -266,7 +277,9 @@ class ComparativeReport(ReportBase):
             ]
             per_voters = c.metric("per_100k_voters")
             if per_voters["target"] is not None:
-                sentences.append(f"Per 100.000 pemilih: {self.n(per_voters['target'], 1)} pada {esc(g)} dan {self.n(per_voters['baseline'], 1)} pada {esc(b)} (seluruh masa operasi).")
+                sentences.append(
+                    f"Per 100.000 pemilih: {self.n(per_voters['target'], 1)} pada {esc(g)} dan {self.n(per_voters['baseline'], 1)} pada {esc(b)} (seluruh masa operasi)."
+                )
         else:
             sentences = [
                 f"During {g}, {k('incidents_target', inc['target'], self.n(inc['target']))} incidents were recorded over {self.n(c.metric('days')['target'])} operation days, "
@@ -280,7 +293,9 @@ class ComparativeReport(ReportBase):
             ]
             per_voters = c.metric("per_100k_voters")
             if per_voters["target"] is not None:
-                sentences.append(f"Per 100,000 voters: {self.n(per_voters['target'], 1)} in {esc(g)} and {self.n(per_voters['baseline'], 1)} in {esc(b)} (whole operation).")
+                sentences.append(
+                    f"Per 100,000 voters: {self.n(per_voters['target'], 1)} in {esc(g)} and {self.n(per_voters['baseline'], 1)} in {esc(b)} (whole operation)."
+                )
         self.key_numbers["region"] = c.region
         show_html(_heading(t["summary"]) + "<p>" + " ".join(sentences) + "</p>")
         show_html(self._summary_table())
@@ -296,17 +311,40 @@ class ComparativeReport(ReportBase):
                 return lambda v: rupiah(v, lang)
             if metric == "crime_clock_seconds":
                 return lambda v: crime_clock_text(v, lang).replace("1 kasus setiap ", "").replace("one case every ", "")
-            decimals = 0 if metric in ("incidents", "cleared", "killed", "injured", "days", "voters", "tps", "personnel_days") else 2
+            decimals = (
+                0
+                if metric in ("incidents", "cleared", "killed", "injured", "days", "voters", "tps", "personnel_days")
+                else 2
+            )
             return lambda v: number(v, lang, decimals)
 
         rows = []
         for r in summary.iter_rows(named=True):
             f = fmt(r["metric"])
             label = METRIC_LABELS[r["metric"]][0 if lang == "id" else 1]
-            small = r["metric"] in ("incidents", "cleared", "killed", "injured") and any(v is not None and 0 < v < self.min_cell for v in (r["baseline"], r["target"]))
-            cells = [label, "*" if small else f(r["baseline"]), "*" if small else f(r["target"]), "" if small else f(r["change"]), percent(r["percent_change"], lang), DIRECTION_WORDS.get(str(r["direction"]), ("", ""))[0 if lang == "id" else 1]]
+            small = r["metric"] in ("incidents", "cleared", "killed", "injured") and any(
+                v is not None and 0 < v < self.min_cell for v in (r["baseline"], r["target"])
+            )
+            cells = [
+                label,
+                "*" if small else f(r["baseline"]),
+                "*" if small else f(r["target"]),
+                "" if small else f(r["change"]),
+                percent(r["percent_change"], lang),
+                DIRECTION_WORDS.get(str(r["direction"]), ("", ""))[0 if lang == "id" else 1],
+            ]
             rows.append("<tr>" + "".join(f"<td>{esc(x)}</td>" for x in cells) + "</tr>")
-        head = "".join(f"<th>{esc(h)}</th>" for h in (t["metric"], self.names[self.comparison.baseline], self.names[self.comparison.target], t["change"], t["percent"], t["direction"]))
+        head = "".join(
+            f"<th>{esc(h)}</th>"
+            for h in (
+                t["metric"],
+                self.names[self.comparison.baseline],
+                self.names[self.comparison.target],
+                t["change"],
+                t["percent"],
+                t["direction"],
+            )
+        )
         return f'<table class="aar"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
     def _side_table(self, frame: pl.DataFrame, key: str, label: Callable[[Any], str], key_header: str) -> str:
@@ -314,7 +352,12 @@ class ComparativeReport(ReportBase):
         rate = self.rate
         long = pl.concat(
             [
-                frame.select(pl.col(key).cast(pl.String), operation=pl.lit(side), incidents=f"incidents_{side}", rate=f"{rate}_{side}")
+                frame.select(
+                    pl.col(key).cast(pl.String),
+                    operation=pl.lit(side),
+                    incidents=f"incidents_{side}",
+                    rate=f"{rate}_{side}",
+                )
                 for side in ("baseline", "target")
             ]
         )
@@ -328,8 +371,15 @@ class ComparativeReport(ReportBase):
         rate_label = METRIC_LABELS.get(rate, (rate, rate))[0 if lang == "id" else 1]
         for side in ("baseline", "target"):  # "*" marks a withheld cell, "-" one that does not apply
             wide = wide.with_columns(
-                pl.when(pl.col(f"withheld_{side}")).then(pl.lit("*")).otherwise(pl.col(f"incidents_{side}").map_elements(lambda v: number(v, lang), return_dtype=pl.String)).alias(f"incidents_{side}"),
-                pl.when(pl.col(f"withheld_{side}")).then(pl.lit("*")).otherwise(pl.col(f"rate_{side}").map_elements(lambda v: number(v, lang, 2), return_dtype=pl.String)).fill_null("-").alias(f"rate_{side}"),
+                pl.when(pl.col(f"withheld_{side}"))
+                .then(pl.lit("*"))
+                .otherwise(pl.col(f"incidents_{side}").map_elements(lambda v: number(v, lang), return_dtype=pl.String))
+                .alias(f"incidents_{side}"),
+                pl.when(pl.col(f"withheld_{side}"))
+                .then(pl.lit("*"))
+                .otherwise(pl.col(f"rate_{side}").map_elements(lambda v: number(v, lang, 2), return_dtype=pl.String))
+                .fill_null("-")
+                .alias(f"rate_{side}"),
             )
         columns: list[tuple[str, str, Callable[[Any], str]]] = [
             (key, key_header, label),
@@ -341,22 +391,38 @@ class ComparativeReport(ReportBase):
         ]
         withheld = long["incidents_suppressed"].any()
         if withheld:
-            wide = wide.with_columns(pl.when(pl.col("withheld_baseline") | pl.col("withheld_target")).then(None).otherwise(pl.col("percent_change")).alias("percent_change"))
+            wide = wide.with_columns(
+                pl.when(pl.col("withheld_baseline") | pl.col("withheld_target"))
+                .then(None)
+                .otherwise(pl.col("percent_change"))
+                .alias("percent_change")
+            )
         note = f'<p class="note">{esc(self.text["suppressed"].format(n=self.min_cell))}</p>' if withheld else ""
         return _table(wide, columns) + note
 
     def phases(self) -> None:
         """Per phase: counts and per-day rates of both operations; the timeline figure."""
         c = self.comparison
-        show_html(_heading(self.text["phases"]) + self._side_table(c.phases, "phase", lambda v: PHASE.label(str(v), self.lang), self.text["phases"]))
+        show_html(
+            _heading(self.text["phases"])
+            + self._side_table(c.phases, "phase", lambda v: PHASE.label(str(v), self.lang), self.text["phases"])
+        )
         province = c.region[:2] if c.region else None
-        daily = rates(self.ds, ["operation_id", "occurred_on"], c.region).select("operation_id", "occurred_on", "incidents")
+        daily = rates(self.ds, ["operation_id", "occurred_on"], c.region).select(
+            "operation_id", "occurred_on", "incidents"
+        )
         calendar = self.ds.calendar
         if province:
             calendar = calendar.filter(pl.col("province_code") == province)
         else:
-            calendar = self.ds.phases.filter(pl.col("province_code").is_null()).with_columns(pl.col("phase").cast(self.ds.calendar.schema["phase"]))
-        show(figures.phase_timeline(daily, calendar.filter(pl.col("operation_id").is_in(list(self.names))), self.names, self.lang))
+            calendar = self.ds.phases.filter(pl.col("province_code").is_null()).with_columns(
+                pl.col("phase").cast(self.ds.calendar.schema["phase"])
+            )
+        show(
+            figures.phase_timeline(
+                daily, calendar.filter(pl.col("operation_id").is_in(list(self.names))), self.names, self.lang
+            )
+        )
         show_html(f'<p class="caption">{esc(figures.caption("timeline", self.lang))}</p>')
 
     def relative_days(self) -> None:
@@ -368,7 +434,12 @@ class ComparativeReport(ReportBase):
     def categories(self) -> None:
         """Per category: table, bars and the forest plot of rate ratios."""
         c = self.comparison
-        show_html(_heading(self.text["categories"]) + self._side_table(c.categories, "category", lambda v: CATEGORY.label(str(v), self.lang), self.text["categories"]))
+        show_html(
+            _heading(self.text["categories"])
+            + self._side_table(
+                c.categories, "category", lambda v: CATEGORY.label(str(v), self.lang), self.text["categories"]
+            )
+        )
         shown = c.categories
         show(figures.category_chart(shown, self.names, self.lang, self.rate))
         show_html(f'<p class="caption">{esc(figures.caption("categories", self.lang))}</p>')
@@ -379,14 +450,21 @@ class ComparativeReport(ReportBase):
         """Per kabupaten/kota (or province): table, heatmap and map."""
         c = self.comparison
         names = dict(self.ds.regions.select("region_code", "name").iter_rows())
-        show_html(_heading(self.text["subregions"]) + self._side_table(c.subregions, "region", lambda v: f"{names.get(v, v)} ({v})", self.text["region"]))
+        show_html(
+            _heading(self.text["subregions"])
+            + self._side_table(c.subregions, "region", lambda v: f"{names.get(v, v)} ({v})", self.text["region"])
+        )
         level = sub_level(c.region)
-        grid = rates(self.ds, ["operation_id", "region", "phase"], c.region, level).filter(pl.col("operation_id") == c.target)
+        grid = rates(self.ds, ["operation_id", "region", "phase"], c.region, level).filter(
+            pl.col("operation_id") == c.target
+        )
         grid = self.withheld(grid, ["incidents"], ["region", "phase"], {"incidents": ["per_day"]})
         grid = grid.join(self.ds.regions.select(region="region_code", name="name"), on="region", how="left")
         show(figures.region_phase_heatmap(grid.select("name", "phase", "per_day"), "per_day", self.lang))
         show_html(f'<p class="caption">{esc(figures.caption("heatmap", self.lang))}</p>')
-        provinces = rates(self.ds, ["operation_id", "region"], None, "province").filter(pl.col("operation_id") == c.target)
+        provinces = rates(self.ds, ["operation_id", "region"], None, "province").filter(
+            pl.col("operation_id") == c.target
+        )
         show(figures.province_map(provinces.select("region", "per_day"), "per_day", self.lang))
         show_html(f'<p class="caption">{esc(figures.caption("map", self.lang))}</p>')
 
@@ -394,9 +472,13 @@ class ComparativeReport(ReportBase):
         """Voting-day deployment against the guard patterns and against incidents."""
         c, lang = self.comparison, self.lang
         level = sub_level(c.region)
-        need = required_vs_deployed(self.ds, c.region, level).filter(pl.col("operation_id").is_in([c.baseline, c.target]))
+        need = required_vs_deployed(self.ds, c.region, level).filter(
+            pl.col("operation_id").is_in([c.baseline, c.target])
+        )
         names = dict(self.ds.regions.select("region_code", "name").iter_rows())
-        need = need.with_columns(operation=pl.col("operation_id").replace_strict(dict(self.names), default=pl.col("operation_id")))
+        need = need.with_columns(
+            operation=pl.col("operation_id").replace_strict(dict(self.names), default=pl.col("operation_id"))
+        )
         header = _heading(self.text["deployment"])
         table = _table(
             need,
@@ -406,13 +488,22 @@ class ComparativeReport(ReportBase):
                 ("tps", "TPS", lambda v: number(v, lang)),
                 ("police_required", "Polri (pola)" if lang == "id" else "Police required", lambda v: number(v, lang)),
                 ("polri", "Polri hari H" if lang == "id" else "Police on voting day", lambda v: number(v, lang)),
-                ("coverage", "Cakupan" if lang == "id" else "Coverage", lambda v: percent(None if v is None else v * 100, lang, 0)),
+                (
+                    "coverage",
+                    "Cakupan" if lang == "id" else "Coverage",
+                    lambda v: percent(None if v is None else v * 100, lang, 0),
+                ),
                 ("shortfall", "Kekurangan" if lang == "id" else "Shortfall", lambda v: number(v, lang)),
             ],
         )
         show_html(header + table)
-        points = voting_day(self.ds, c.region, level).join(rates(self.ds, ["operation_id", "region"], c.region, level).select("operation_id", "region", "per_day"), on=["operation_id", "region"])
-        points = points.filter(pl.col("operation_id").is_in([c.baseline, c.target])).join(self.ds.regions.select(region="region_code", name="name"), on="region", how="left")
+        points = voting_day(self.ds, c.region, level).join(
+            rates(self.ds, ["operation_id", "region"], c.region, level).select("operation_id", "region", "per_day"),
+            on=["operation_id", "region"],
+        )
+        points = points.filter(pl.col("operation_id").is_in([c.baseline, c.target])).join(
+            self.ds.regions.select(region="region_code", name="name"), on="region", how="left"
+        )
         show(figures.deployment_chart(points, self.names, lang))
         show_html(f'<p class="caption">{esc(figures.caption("deployment", lang))}</p>')
 
@@ -427,14 +518,18 @@ class ComparativeReport(ReportBase):
             f"[{esc(ratio(rr.ci_low, lang))}; {esc(ratio(rr.ci_high, lang))}], p = {esc(number(rr.p_value, lang, 4))}{small if rr.small_counts else ''}. <i>{esc(rr.method)}</i>.</li>"
         )
         if reg.irr is not None:
-            disp = f"alpha = {number(reg.dispersion, lang, 3)}" + (f", p = {number(reg.dispersion_p_value, lang, 4)}" if reg.dispersion_p_value is not None else "")
+            disp = f"alpha = {number(reg.dispersion, lang, 3)}" + (
+                f", p = {number(reg.dispersion_p_value, lang, 4)}" if reg.dispersion_p_value is not None else ""
+            )
             items.append(
                 f"<li>{'Regresi hitung antar-wilayah' if lang == 'id' else 'Count regression across sub-regions'} ({reg.n_regions}): IRR {self.key('irr', reg.irr, ratio(reg.irr, lang))} "
                 f"[{esc(ratio(reg.ci_low, lang))}; {esc(ratio(reg.ci_high, lang))}], p = {esc(number(reg.p_value, lang, 4))}; "
                 f"{'overdispersi' if lang == 'id' else 'overdispersion'} {esc(disp)}. <i>{esc(reg.method)}</i>.</li>"
             )
         else:
-            items.append(f"<li>{'Regresi hitung' if lang == 'id' else 'Count regression'}: <i>{esc(reg.method)}</i>.</li>")
+            items.append(
+                f"<li>{'Regresi hitung' if lang == 'id' else 'Count regression'}: <i>{esc(reg.method)}</i>.</li>"
+            )
         for op in (c.baseline, c.target):
             seg = segmented_regression(self.ds, op, c.region, alpha=self.alpha)
             if not seg.estimable:
@@ -449,14 +544,26 @@ class ComparativeReport(ReportBase):
 
     def findings(self) -> None:
         """Sustain and improve, from the analysis and from the evaluator's plan."""
-        found = findings(self.ds, self.comparison, self.overall, self.category_ratios, self.phase_ratios, self.alpha, [self.names[self.comparison.baseline], self.names[self.comparison.target]])
+        found = findings(
+            self.ds,
+            self.comparison,
+            self.overall,
+            self.category_ratios,
+            self.phase_ratios,
+            self.alpha,
+            [self.names[self.comparison.baseline], self.names[self.comparison.target]],
+        )
         analysis = found.filter(pl.col("source") == "analysis")
         sentence = "sentence_id" if self.lang == "id" else "sentence_en"
         parts = [_heading(self.text["findings"])]
         for kind in ("improve", "sustain"):
             rows = analysis.filter(pl.col("kind") == kind)
             parts.append(_heading(self.text[kind], 3))
-            parts.append("<ul>" + "".join(f"<li>{esc(s)}</li>" for s in rows[sentence]) + "</ul>" if rows.height else f"<p>{esc(self.text['none'])}</p>")
+            parts.append(
+                "<ul>" + "".join(f"<li>{esc(s)}</li>" for s in rows[sentence]) + "</ul>"
+                if rows.height
+                else f"<p>{esc(self.text['none'])}</p>"
+            )
         self.key_numbers["findings_improve"] = analysis.filter(pl.col("kind") == "improve").height
         self.key_numbers["findings_sustain"] = analysis.filter(pl.col("kind") == "sustain").height
         show_html("".join(parts))
@@ -476,10 +583,22 @@ class ComparativeReport(ReportBase):
                         ("capability", "Kemampuan" if lang == "id" else "Capability", str),
                         ("observation", "Observasi" if lang == "id" else "Observation", str),
                         ("rating", "Nilai" if lang == "id" else "Rating", str),
-                        ("corrective_action", "Tindakan perbaikan" if lang == "id" else "Corrective action", lambda v: "" if v is None else str(v)),
-                        ("responsible_unit", "Penanggung jawab" if lang == "id" else "Responsible", lambda v: "" if v is None else str(v)),
+                        (
+                            "corrective_action",
+                            "Tindakan perbaikan" if lang == "id" else "Corrective action",
+                            lambda v: "" if v is None else str(v),
+                        ),
+                        (
+                            "responsible_unit",
+                            "Penanggung jawab" if lang == "id" else "Responsible",
+                            lambda v: "" if v is None else str(v),
+                        ),
                         ("due_date", "Batas waktu" if lang == "id" else "Due", lambda v: date(v, lang)),
-                        ("example", "Contoh" if lang == "id" else "Example", lambda v: ("ya" if lang == "id" else "yes") if v else ""),
+                        (
+                            "example",
+                            "Contoh" if lang == "id" else "Example",
+                            lambda v: ("ya" if lang == "id" else "yes") if v else "",
+                        ),
                     ],
                 )
             )
@@ -519,7 +638,13 @@ def comparative_report(
     comparison = compare(ds, baseline, target, code, exposure)
     by_op = {r["operation_id"]: r for r in rates(ds, ["operation_id"], code).iter_rows(named=True)}
     b, t = by_op.get(baseline, {}), by_op.get(target, {})
-    overall = rate_ratio(int(t.get("incidents") or 0), float(t.get(exposure) or 0), int(b.get("incidents") or 0), float(b.get(exposure) or 0), alpha=alpha)
+    overall = rate_ratio(
+        int(t.get("incidents") or 0),
+        float(t.get(exposure) or 0),
+        int(b.get("incidents") or 0),
+        float(b.get(exposure) or 0),
+        alpha=alpha,
+    )
     names = figures.operation_names([baseline, target], ds.operations)
     return ComparativeReport(
         ds=ds,
@@ -532,7 +657,15 @@ def comparative_report(
         phase_ratios=ratio_table(ds, "phase", baseline, target, code, exposure, alpha=alpha),
         names=names,
         alpha=alpha,
-        parameters={"region": code or "national", "baseline": baseline, "target": target, "exposure": exposure, "lang": lang, "min_cell": min_cell, "alpha": alpha},
+        parameters={
+            "region": code or "national",
+            "baseline": baseline,
+            "target": target,
+            "exposure": exposure,
+            "lang": lang,
+            "min_cell": min_cell,
+            "alpha": alpha,
+        },
     )
 
 
@@ -541,12 +674,12 @@ def as_of_view(ds: Dataset, operation: str, as_of: dt.date) -> Dataset:
     calendar = ds.calendar.filter((pl.col("operation_id") == operation) & (pl.col("start_date") <= as_of)).with_columns(
         pl.min_horizontal("end_date", pl.lit(as_of)).alias("end_date")
     )
-    deployments = ds.deployments.filter((pl.col("operation_id") == operation) & (pl.col("start_date") <= as_of)).with_columns(
-        pl.min_horizontal("end_date", pl.lit(as_of)).alias("end_date")
-    )
-    deployments = deployments.with_columns(days=((pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1).cast(pl.Int64)).with_columns(
-        personnel_days=pl.col("personnel") * pl.col("days")
-    )
+    deployments = ds.deployments.filter(
+        (pl.col("operation_id") == operation) & (pl.col("start_date") <= as_of)
+    ).with_columns(pl.min_horizontal("end_date", pl.lit(as_of)).alias("end_date"))
+    deployments = deployments.with_columns(
+        days=((pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1).cast(pl.Int64)
+    ).with_columns(personnel_days=pl.col("personnel") * pl.col("days"))
     incidents = ds.incidents.filter((pl.col("operation_id") == operation) & (pl.col("occurred_on") <= as_of))
     electorate = ds.electorate.filter(pl.col("operation_id") == operation)
     return ds.with_tables(calendar=calendar, deployments=deployments, incidents=incidents, electorate=electorate)
@@ -573,7 +706,19 @@ class OverviewReport(ReportBase):
     def summary(self) -> None:
         lang, k = self.lang, self.key
         r = rates(self.ds, ["operation_id"], self.region)
-        row = r.row(0, named=True) if r.height else {"incidents": 0, "days": 0, "per_day": None, "crime_clock_seconds": None, "clearance_rate": None, "killed": 0, "injured": 0}
+        row = (
+            r.row(0, named=True)
+            if r.height
+            else {
+                "incidents": 0,
+                "days": 0,
+                "per_day": None,
+                "crime_clock_seconds": None,
+                "clearance_rate": None,
+                "killed": 0,
+                "injured": 0,
+            }
+        )
         clear = row["clearance_rate"]
         if lang == "id":
             text = (
@@ -596,9 +741,15 @@ class OverviewReport(ReportBase):
         lang = self.lang
         daily = rates(self.ds, ["occurred_on"], self.region).select("occurred_on", "incidents")
         last = int(daily.filter(pl.col("occurred_on") > self.as_of - dt.timedelta(days=7))["incidents"].sum())
-        before = int(daily.filter(pl.col("occurred_on").is_between(self.as_of - dt.timedelta(days=13), self.as_of - dt.timedelta(days=7)))["incidents"].sum())
+        before = int(
+            daily.filter(
+                pl.col("occurred_on").is_between(self.as_of - dt.timedelta(days=13), self.as_of - dt.timedelta(days=7))
+            )["incidents"].sum()
+        )
         change = None if not before else (last - before) / before * 100
-        word = DIRECTION_WORDS["naik" if last > before else "turun" if last < before else "tetap"][0 if lang == "id" else 1]
+        word = DIRECTION_WORDS["naik" if last > before else "turun" if last < before else "tetap"][
+            0 if lang == "id" else 1
+        ]
         self.key_numbers["last_7_days"] = last
         self.key_numbers["previous_7_days"] = before
         if lang == "id":
@@ -611,7 +762,9 @@ class OverviewReport(ReportBase):
             calendar = calendar.filter(pl.col("province_code") == self.region[:2])
         else:
             calendar = calendar.filter(pl.col("province_code") == calendar["province_code"].min())
-        series = rates(self.ds, ["operation_id", "occurred_on"], self.region).select("operation_id", "occurred_on", "incidents")
+        series = rates(self.ds, ["operation_id", "occurred_on"], self.region).select(
+            "operation_id", "occurred_on", "incidents"
+        )
         show(figures.phase_timeline(series, calendar, {self.operation: self.name}, lang))
         show_html(f'<p class="caption">{esc(figures.caption("timeline", lang))}</p>')
 
@@ -622,20 +775,37 @@ class OverviewReport(ReportBase):
         cols: list[tuple[str, str, Callable[[Any], str]]] = [
             (by, header, label),
             ("incidents", "n", lambda v: "*" if v is None else number(v, lang)),
-            ("per_day", METRIC_LABELS["per_day"][0 if lang == "id" else 1], lambda v: "*" if v is None else number(v, lang, 2)),
+            (
+                "per_day",
+                METRIC_LABELS["per_day"][0 if lang == "id" else 1],
+                lambda v: "*" if v is None else number(v, lang, 2),
+            ),
         ]
-        note = f'<p class="note">{esc(self.text["suppressed"].format(n=self.min_cell))}</p>' if frame["incidents_suppressed"].any() else ""
+        note = (
+            f'<p class="note">{esc(self.text["suppressed"].format(n=self.min_cell))}</p>'
+            if frame["incidents_suppressed"].any()
+            else ""
+        )
         return _table(frame.sort(by), cols) + note
 
     def phases(self) -> None:
-        show_html(_heading(self.text["phases"]) + self._one_side("phase", lambda v: PHASE.label(str(v), self.lang), self.text["phases"]))
+        show_html(
+            _heading(self.text["phases"])
+            + self._one_side("phase", lambda v: PHASE.label(str(v), self.lang), self.text["phases"])
+        )
 
     def categories(self) -> None:
-        show_html(_heading(self.text["categories"]) + self._one_side("category", lambda v: CATEGORY.label(str(v), self.lang), self.text["categories"]))
+        show_html(
+            _heading(self.text["categories"])
+            + self._one_side("category", lambda v: CATEGORY.label(str(v), self.lang), self.text["categories"])
+        )
 
     def subregions(self) -> None:
         names = dict(self.ds.regions.select("region_code", "name").iter_rows())
-        show_html(_heading(self.text["subregions"]) + self._one_side("region", lambda v: f"{names.get(v, v)} ({v})", self.text["region"]))
+        show_html(
+            _heading(self.text["subregions"])
+            + self._one_side("region", lambda v: f"{names.get(v, v)} ({v})", self.text["region"])
+        )
 
     def deployment(self) -> None:
         lang = self.lang
@@ -643,7 +813,15 @@ class OverviewReport(ReportBase):
         need = required_vs_deployed(self.full, self.region, level).filter(pl.col("operation_id") == self.operation)
         names = dict(self.ds.regions.select("region_code", "name").iter_rows())
         voting = self.full.operations.filter(pl.col("operation_id") == self.operation)["voting_date"][0]
-        note = "" if self.as_of >= voting else ("<p class='note'>Hari H belum tiba: angka hari H menurut rencana pengerahan.</p>" if lang == "id" else "<p class='note'>Voting day has not come yet: voting-day figures are the planned deployment.</p>")
+        note = (
+            ""
+            if self.as_of >= voting
+            else (
+                "<p class='note'>Hari H belum tiba: angka hari H menurut rencana pengerahan.</p>"
+                if lang == "id"
+                else "<p class='note'>Voting day has not come yet: voting-day figures are the planned deployment.</p>"
+            )
+        )
         table = _table(
             need,
             [
@@ -680,7 +858,11 @@ def overview_report(
     code = check_region(ds, region)
     if as_of is None or as_of == "":
         last = ds.incidents.filter(pl.col("operation_id") == operation)["occurred_on"].max()
-        day = last if isinstance(last, dt.date) else ds.operations.filter(pl.col("operation_id") == operation)["end_date"][0]
+        day = (
+            last
+            if isinstance(last, dt.date)
+            else ds.operations.filter(pl.col("operation_id") == operation)["end_date"][0]
+        )
     elif isinstance(as_of, dt.date):
         day = as_of
     else:
@@ -699,5 +881,11 @@ def overview_report(
         region=code,
         as_of=day,
         name=names[operation],
-        parameters={"operation": operation, "region": code or "national", "as_of": day.isoformat(), "lang": lang, "min_cell": min_cell},
+        parameters={
+            "operation": operation,
+            "region": code or "national",
+            "as_of": day.isoformat(),
+            "lang": lang,
+            "min_cell": min_cell,
+        },
     )

@@ -30,11 +30,23 @@ from typing import Any
 from ._errors import AarError, UsageError
 from ._report_content import KEY_NUMBERS_MIME
 
-NOTEBOOKS = {"comparative": "comparative_evaluation.ipynb", "overview": "operation_overview.ipynb", "explore": "explore.ipynb"}
+NOTEBOOKS = {
+    "comparative": "comparative_evaluation.ipynb",
+    "overview": "operation_overview.ipynb",
+    "explore": "explore.ipynb",
+}
 REPORT_KINDS = ("comparative", "overview")
 NOTEBOOK_ONLY_TAG = "notebook-only"
 """Cells with this tag (explanations for someone reading the notebook) are left out of the HTML."""
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 PAGE_STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; color: #222; max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 3rem; line-height: 1.45; }
@@ -148,7 +160,11 @@ def _failed_cell(path: Path) -> int | None:
         nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    started = [c.get("execution_count") for c in nb.get("cells", []) if c.get("metadata", {}).get("papermill", {}).get("status") in ("running", "failed")]
+    started = [
+        c.get("execution_count")
+        for c in nb.get("cells", [])
+        if c.get("metadata", {}).get("papermill", {}).get("status") in ("running", "failed")
+    ]
     return started[-1] if started else None
 
 
@@ -180,7 +196,9 @@ def to_html(notebook: Any, title: str, synthetic: bool, plotly_src: str | None =
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = {NOTEBOOK_ONLY_TAG, "parameters", "injected-parameters"}
     config.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(config=config, template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        config=config, template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     body, _ = exporter.from_notebook_node(notebook)
     import html as html_module
@@ -191,8 +209,8 @@ def to_html(notebook: Any, title: str, synthetic: bool, plotly_src: str | None =
     else:
         plotly_tag = f'<script type="text/javascript">{get_plotlyjs()}</script>'
     return (
-        "<!DOCTYPE html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">"
-        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{html_module.escape(title)}</title>"
+        '<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html_module.escape(title)}</title>'
         f"<style>{PAGE_STYLE}</style>{plotly_tag}</head>"
         f"<body{banner_attr}>{body}</body></html>\n"
     )
@@ -202,9 +220,18 @@ def print_pdf(html_path: Path, pdf_path: Path, timeout: int = 120) -> None:
     """Print the page to PDF with headless Chromium (Debian's `chromium`)."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if browser is None:
-        raise ReportError("--pdf needs Chromium, which is not installed: on Debian or Ubuntu run `sudo apt-get install chromium`, then run the report again")
+        raise ReportError(
+            "--pdf needs Chromium, which is not installed: on Debian or Ubuntu run `sudo apt-get install chromium`, then run the report again"
+        )
     with tempfile.TemporaryDirectory(prefix="aar-chromium-") as profile:
-        command = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
+        command = [
+            browser,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf_path}",
+            html_path.resolve().as_uri(),
+        ]
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     if result.returncode != 0 or not pdf_path.exists():
         raise ReportError(f"Chromium could not print the PDF: {result.stderr.strip()[-500:]}")
@@ -255,7 +282,11 @@ def run_report(
         _execute(kind, params, notebook_file, timeout)
         notebook = nbformat.read(notebook_file, as_version=4)
         key_numbers = _key_numbers_and_clean(notebook)
-        about: dict[str, Any] = describe(params["dataset"]) if params.get("dataset") else {"path": None, "name": None, "checksum": None, "synthetic": False}
+        about: dict[str, Any] = (
+            describe(params["dataset"])
+            if params.get("dataset")
+            else {"path": None, "name": None, "checksum": None, "synthetic": False}
+        )
         synthetic = bool(about["synthetic"])
         html_file = staging / "report.html"
         title = f"aar {kind} {final.name}"
@@ -277,7 +308,9 @@ def run_report(
             pdf_file = staging / "report.pdf"
             print_pdf(html_file, pdf_file)
             files["pdf"] = "report.pdf"
-        (staging / "report.json").write_text(json.dumps(sidecar, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        (staging / "report.json").write_text(
+            json.dumps(sidecar, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+        )
         staging.chmod(0o755)
         if final.exists():
             old = out_dir / f".{final.name}.old-{os.getpid()}"
@@ -289,4 +322,11 @@ def run_report(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return ReportFiles(final, final / "report.html", final / "report.ipynb", final / "report.json", final / "report.pdf" if pdf else None, time.perf_counter() - started)
+    return ReportFiles(
+        final,
+        final / "report.html",
+        final / "report.ipynb",
+        final / "report.json",
+        final / "report.pdf" if pdf else None,
+        time.perf_counter() - started,
+    )

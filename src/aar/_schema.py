@@ -38,7 +38,11 @@ def _vocab(name: str, rows: Mapping[str, tuple[str, str, tuple[str, ...]]]) -> V
 ELECTION = _vocab(
     "election",
     {
-        "pemilu": ("Pemilu (Pilpres dan Pileg)", "General election (presidential and legislative)", ("pilpres", "pileg", "pemilihan umum")),
+        "pemilu": (
+            "Pemilu (Pilpres dan Pileg)",
+            "General election (presidential and legislative)",
+            ("pilpres", "pileg", "pemilihan umum"),
+        ),
         "pilkada": ("Pilkada serentak", "Regional head elections", ("pemilihan kepala daerah", "pemilihan")),
     },
 )
@@ -55,10 +59,18 @@ PHASE = _vocab(
         "pre_campaign": ("Pra-kampanye", "Pre-campaign", ("prakampanye", "pendaftaran", "pendaftaran dan penetapan")),
         "campaign": ("Kampanye", "Campaign", ("masa kampanye",)),
         "quiet": ("Masa tenang", "Quiet period", ("tenang",)),
-        "voting": ("Pemungutan dan penghitungan suara", "Voting and counting", ("pemungutan suara", "pencoblosan", "hari h")),
+        "voting": (
+            "Pemungutan dan penghitungan suara",
+            "Voting and counting",
+            ("pemungutan suara", "pencoblosan", "hari h"),
+        ),
         "recapitulation": ("Rekapitulasi", "Recapitulation", ("rekap", "rekapitulasi suara")),
         "disputes": ("Sengketa dan penetapan", "Disputes and certification", ("sengketa", "penetapan")),
-        "post_election": ("Pasca-pemilihan", "Post-election", ("pasca", "pasca pemilu", "pasca pilkada", "pascapemilihan")),
+        "post_election": (
+            "Pasca-pemilihan",
+            "Post-election",
+            ("pasca", "pasca pemilu", "pasca pilkada", "pascapemilihan"),
+        ),
     },
 )
 AGENCY = _vocab(
@@ -135,7 +147,19 @@ CATEGORY_GROUP_OF: Mapping[str, str] = {r["code"]: r["group"] for r in _CATEGORY
 
 VOCABULARIES: Mapping[str, Vocabulary] = {
     v.name: v
-    for v in (ELECTION, MODE, PHASE, AGENCY, VULNERABILITY, REGION_KIND, TIME_ZONE, RATING, CAPABILITY_ELEMENT, CATEGORY, CATEGORY_GROUP)
+    for v in (
+        ELECTION,
+        MODE,
+        PHASE,
+        AGENCY,
+        VULNERABILITY,
+        REGION_KIND,
+        TIME_ZONE,
+        RATING,
+        CAPABILITY_ELEMENT,
+        CATEGORY,
+        CATEGORY_GROUP,
+    )
 }
 
 _PLAIN_DTYPES: Mapping[str, pl.DataType] = {
@@ -225,11 +249,41 @@ class Table:
         return pl.Schema({f.name: f.dtype for f in (*self.fields, *self.derived)})
 
 
-_OPERATION = _f("operation_id", "operation", "Operation: OMB-2023-2024 or OMP-2024 (ids, names or the election are accepted)", required=True, nullable=False, headers=("operasi", "operation", "election", "pemilihan"))
-_START = _f("start_date", "date", "First day (inclusive)", required=True, nullable=False, headers=("mulai", "tanggal_mulai", "start", "dari"))
-_END = _f("end_date", "date", "Last day (inclusive)", required=True, nullable=False, headers=("selesai", "tanggal_selesai", "end", "sampai"))
-_PROVINCE = _f("province_code", "region", "Province (Kemendagri code or name)", headers=("provinsi", "kode_provinsi", "polda"))
-_REGION = _f("region_code", "region", "Region: Kemendagri code (18, 18.72) or name", required=True, nullable=False, headers=("wilayah", "kode_wilayah", "kabupaten_kota", "kab_kota", "kota", "region", "satwil"))
+_OPERATION = _f(
+    "operation_id",
+    "operation",
+    "Operation: OMB-2023-2024 or OMP-2024 (ids, names or the election are accepted)",
+    required=True,
+    nullable=False,
+    headers=("operasi", "operation", "election", "pemilihan"),
+)
+_START = _f(
+    "start_date",
+    "date",
+    "First day (inclusive)",
+    required=True,
+    nullable=False,
+    headers=("mulai", "tanggal_mulai", "start", "dari"),
+)
+_END = _f(
+    "end_date",
+    "date",
+    "Last day (inclusive)",
+    required=True,
+    nullable=False,
+    headers=("selesai", "tanggal_selesai", "end", "sampai"),
+)
+_PROVINCE = _f(
+    "province_code", "region", "Province (Kemendagri code or name)", headers=("provinsi", "kode_provinsi", "polda")
+)
+_REGION = _f(
+    "region_code",
+    "region",
+    "Region: Kemendagri code (18, 18.72) or name",
+    required=True,
+    nullable=False,
+    headers=("wilayah", "kode_wilayah", "kabupaten_kota", "kab_kota", "kota", "region", "satwil"),
+)
 _SOURCE = _f("source", "text", "Where the values come from (provenance note)", headers=("sumber", "keterangan"))
 _COUNT = {"minimum": 0, "default": 0}
 
@@ -240,11 +294,48 @@ TABLES: Mapping[str, Table] = {
             "operations",
             "Police operations. Shipped for OMB-2023-2024 and OMP-2024; a dataset may override a row or add one.",
             (
-                _f("operation_id", "text", "Short id of the operation, e.g. OMP-2024", required=True, nullable=False, headers=("id", "kode_operasi")),
-                _f("name", "text", "Full name, e.g. Operasi Mantap Praja 2024", required=True, nullable=False, headers=("nama", "nama_operasi")),
-                _f("election", "vocab", "Election the operation secures", required=True, nullable=False, vocabulary=ELECTION, headers=("pemilihan",)),
-                _f("mode", "vocab", "How it is run: one national operation, or per Polda", required=True, nullable=False, vocabulary=MODE, headers=("sifat", "jenis")),
-                _f("voting_date", "date", 'Voting day ("hari H")', required=True, nullable=False, headers=("hari_h", "tanggal_pemungutan")),
+                _f(
+                    "operation_id",
+                    "text",
+                    "Short id of the operation, e.g. OMP-2024",
+                    required=True,
+                    nullable=False,
+                    headers=("id", "kode_operasi"),
+                ),
+                _f(
+                    "name",
+                    "text",
+                    "Full name, e.g. Operasi Mantap Praja 2024",
+                    required=True,
+                    nullable=False,
+                    headers=("nama", "nama_operasi"),
+                ),
+                _f(
+                    "election",
+                    "vocab",
+                    "Election the operation secures",
+                    required=True,
+                    nullable=False,
+                    vocabulary=ELECTION,
+                    headers=("pemilihan",),
+                ),
+                _f(
+                    "mode",
+                    "vocab",
+                    "How it is run: one national operation, or per Polda",
+                    required=True,
+                    nullable=False,
+                    vocabulary=MODE,
+                    headers=("sifat", "jenis"),
+                ),
+                _f(
+                    "voting_date",
+                    "date",
+                    'Voting day ("hari H")',
+                    required=True,
+                    nullable=False,
+                    headers=("hari_h", "tanggal_pemungutan"),
+                ),
                 _START,
                 _END,
                 _SOURCE,
@@ -256,8 +347,20 @@ TABLES: Mapping[str, Table] = {
             "One Polda's own dates (and codename) of an operation; provinces without a row use the operation's dates.",
             (
                 _OPERATION,
-                _f("province_code", "region", "Province of the Polda (Kemendagri code or name)", required=True, nullable=False, headers=("provinsi", "kode_provinsi", "polda")),
-                _f("codename", "text", "Polda codename, e.g. Mantap Praja Krakatau", headers=("sandi", "nama_sandi", "nama_operasi")),
+                _f(
+                    "province_code",
+                    "region",
+                    "Province of the Polda (Kemendagri code or name)",
+                    required=True,
+                    nullable=False,
+                    headers=("provinsi", "kode_provinsi", "polda"),
+                ),
+                _f(
+                    "codename",
+                    "text",
+                    "Polda codename, e.g. Mantap Praja Krakatau",
+                    headers=("sandi", "nama_sandi", "nama_operasi"),
+                ),
                 _START,
                 _END,
                 _SOURCE,
@@ -270,7 +373,15 @@ TABLES: Mapping[str, Table] = {
             "Election phases that tile an operation's window without overlap; a row with a province applies there only.",
             (
                 _OPERATION,
-                _f("phase", "vocab", "Phase code", required=True, nullable=False, vocabulary=PHASE, headers=("tahapan", "tahap", "fase")),
+                _f(
+                    "phase",
+                    "vocab",
+                    "Phase code",
+                    required=True,
+                    nullable=False,
+                    vocabulary=PHASE,
+                    headers=("tahapan", "tahap", "fase"),
+                ),
                 _START,
                 _END,
                 _PROVINCE,
@@ -282,10 +393,30 @@ TABLES: Mapping[str, Table] = {
             "regions",
             "Provinces and kabupaten/kota. Shipped (38 and 514, Kemendagri codes); a dataset may add Polda and Polres names.",
             (
-                _f("region_code", "text", 'Kemendagri code: "18" (province) or "18.72" (kabupaten/kota)', required=True, nullable=False, headers=("kode", "kode_wilayah", "code")),
+                _f(
+                    "region_code",
+                    "text",
+                    'Kemendagri code: "18" (province) or "18.72" (kabupaten/kota)',
+                    required=True,
+                    nullable=False,
+                    headers=("kode", "kode_wilayah", "code"),
+                ),
                 _f("name", "text", "Official name", required=True, nullable=False, headers=("nama", "nama_wilayah")),
-                _f("kind", "vocab", "provinsi, kabupaten or kota", required=True, nullable=False, vocabulary=REGION_KIND, headers=("jenis", "tingkat")),
-                _f("parent_code", "text", "Province code of a kabupaten/kota; empty for a province", headers=("kode_induk", "kode_provinsi", "province_code")),
+                _f(
+                    "kind",
+                    "vocab",
+                    "provinsi, kabupaten or kota",
+                    required=True,
+                    nullable=False,
+                    vocabulary=REGION_KIND,
+                    headers=("jenis", "tingkat"),
+                ),
+                _f(
+                    "parent_code",
+                    "text",
+                    "Province code of a kabupaten/kota; empty for a province",
+                    headers=("kode_induk", "kode_provinsi", "province_code"),
+                ),
                 _f("polda", "text", "Regional police command (Polda)", headers=()),
                 _f("polres", "text", "Resort police command (Polres, Polresta, Polrestabes)", headers=()),
             ),
@@ -299,8 +430,26 @@ TABLES: Mapping[str, Table] = {
             (
                 _OPERATION,
                 _REGION,
-                _f("voters", "int", "Registered voters (DPT)", required=True, nullable=False, unit="persons", minimum=0, headers=("dpt", "pemilih", "jumlah_dpt", "jumlah_pemilih")),
-                _f("tps", "int", "Polling stations (TPS)", required=True, nullable=False, unit="TPS", minimum=0, headers=("jumlah_tps",)),
+                _f(
+                    "voters",
+                    "int",
+                    "Registered voters (DPT)",
+                    required=True,
+                    nullable=False,
+                    unit="persons",
+                    minimum=0,
+                    headers=("dpt", "pemilih", "jumlah_dpt", "jumlah_pemilih"),
+                ),
+                _f(
+                    "tps",
+                    "int",
+                    "Polling stations (TPS)",
+                    required=True,
+                    nullable=False,
+                    unit="TPS",
+                    minimum=0,
+                    headers=("jumlah_tps",),
+                ),
                 _f("tps_kurang_rawan", "int", "TPS classed kurang rawan (less vulnerable)", unit="TPS", minimum=0),
                 _f("tps_rawan", "int", "TPS classed rawan (vulnerable)", unit="TPS", minimum=0),
                 _f("tps_sangat_rawan", "int", "TPS classed sangat rawan (very vulnerable)", unit="TPS", minimum=0),
@@ -315,10 +464,27 @@ TABLES: Mapping[str, Table] = {
             (
                 _OPERATION,
                 _REGION,
-                _f("agency", "vocab", "polri, tni, linmas or other", required=True, nullable=False, vocabulary=AGENCY, headers=("instansi", "unsur", "satuan_asal")),
+                _f(
+                    "agency",
+                    "vocab",
+                    "polri, tni, linmas or other",
+                    required=True,
+                    nullable=False,
+                    vocabulary=AGENCY,
+                    headers=("instansi", "unsur", "satuan_asal"),
+                ),
                 _START,
                 _END,
-                _f("personnel", "int", "Number of personnel", required=True, nullable=False, unit="persons", minimum=0, headers=("personel", "jumlah_personel", "jumlah")),
+                _f(
+                    "personnel",
+                    "int",
+                    "Number of personnel",
+                    required=True,
+                    nullable=False,
+                    unit="persons",
+                    minimum=0,
+                    headers=("personel", "jumlah_personel", "jumlah"),
+                ),
                 _f("unit", "text", "Unit (Polres, Satgas, BKO...)", headers=("satuan", "satgas")),
                 _f("role", "text", "Role (pengamanan TPS, patroli...)", headers=("peran", "tugas")),
             ),
@@ -332,18 +498,76 @@ TABLES: Mapping[str, Table] = {
             "incidents",
             "One incident (gangguan kamtibmas) in one region on one day.",
             (
-                _f("incident_id", "text", "Unique id of the incident", required=True, nullable=False, headers=("id", "no", "nomor", "no_lp", "kode")),
-                _f("occurred_on", "date", "Date of the incident", required=True, nullable=False, headers=("tanggal", "tgl", "date", "tanggal_kejadian", "waktu_kejadian")),
+                _f(
+                    "incident_id",
+                    "text",
+                    "Unique id of the incident",
+                    required=True,
+                    nullable=False,
+                    headers=("id", "no", "nomor", "no_lp", "kode"),
+                ),
+                _f(
+                    "occurred_on",
+                    "date",
+                    "Date of the incident",
+                    required=True,
+                    nullable=False,
+                    headers=("tanggal", "tgl", "date", "tanggal_kejadian", "waktu_kejadian"),
+                ),
                 _f("occurred_at", "time", "Time of day (local time)", headers=("jam", "pukul", "time")),
                 _f("time_zone", "vocab", "WIB, WITA or WIT", vocabulary=TIME_ZONE, headers=("zona_waktu",)),
                 _REGION,
-                _f("category", "vocab", "Incident category (code or alias)", required=True, nullable=False, vocabulary=CATEGORY, headers=("kategori", "jenis", "jenis_kejadian", "jenis_gangguan")),
-                _f("killed", "int", "Persons killed (MD, meninggal dunia)", unit="persons", headers=("md", "meninggal", "meninggal_dunia"), **_COUNT),
-                _f("injured", "int", "Persons injured (LB + LR, luka berat and ringan)", unit="persons", headers=("luka", "luka_luka", "korban_luka"), **_COUNT),
-                _f("loss_idr", "float", "Material loss (kerugian materiil)", unit="rupiah", headers=("kerugian", "kerugian_materiil", "rugi_materiil", "loss"), **_COUNT),
-                _f("cleared", "bool", "Case cleared (crime clearance); empty when not known", headers=("selesai", "clearance", "penyelesaian", "tuntas")),
-                _f("operation_id", "operation", "Operation; derived from date and province when empty", headers=("operasi", "operation")),
-                _f("description", "text", "Free text; kept for the analyst, never printed in reports", headers=("uraian", "keterangan", "kronologi")),
+                _f(
+                    "category",
+                    "vocab",
+                    "Incident category (code or alias)",
+                    required=True,
+                    nullable=False,
+                    vocabulary=CATEGORY,
+                    headers=("kategori", "jenis", "jenis_kejadian", "jenis_gangguan"),
+                ),
+                _f(
+                    "killed",
+                    "int",
+                    "Persons killed (MD, meninggal dunia)",
+                    unit="persons",
+                    headers=("md", "meninggal", "meninggal_dunia"),
+                    **_COUNT,
+                ),
+                _f(
+                    "injured",
+                    "int",
+                    "Persons injured (LB + LR, luka berat and ringan)",
+                    unit="persons",
+                    headers=("luka", "luka_luka", "korban_luka"),
+                    **_COUNT,
+                ),
+                _f(
+                    "loss_idr",
+                    "float",
+                    "Material loss (kerugian materiil)",
+                    unit="rupiah",
+                    headers=("kerugian", "kerugian_materiil", "rugi_materiil", "loss"),
+                    **_COUNT,
+                ),
+                _f(
+                    "cleared",
+                    "bool",
+                    "Case cleared (crime clearance); empty when not known",
+                    headers=("selesai", "clearance", "penyelesaian", "tuntas"),
+                ),
+                _f(
+                    "operation_id",
+                    "operation",
+                    "Operation; derived from date and province when empty",
+                    headers=("operasi", "operation"),
+                ),
+                _f(
+                    "description",
+                    "text",
+                    "Free text; kept for the analyst, never printed in reports",
+                    headers=("uraian", "keterangan", "kronologi"),
+                ),
             ),
             key=("incident_id",),
             required=True,
@@ -359,12 +583,53 @@ TABLES: Mapping[str, Table] = {
             "guard_patterns",
             "TPS guard patterns police-TPS-Linmas by vulnerability class; empty operation or region means all.",
             (
-                _f("operation_id", "operation", "Operation the pattern applies to; empty for all", headers=("operasi",)),
-                _f("region_code", "region", "Region the pattern applies to (and its kabupaten/kota); empty for all", headers=("wilayah", "kode_wilayah")),
-                _f("vulnerability", "vocab", "TPS vulnerability class", required=True, nullable=False, vocabulary=VULNERABILITY, headers=("kerawanan", "tingkat_kerawanan")),
-                _f("police", "int", "Police officers per group of TPS", required=True, nullable=False, unit="persons", minimum=0, headers=("polri", "personel_polri")),
-                _f("tps", "int", "TPS guarded by that many officers", required=True, nullable=False, unit="TPS", minimum=1, headers=("jumlah_tps",)),
-                _f("linmas", "int", "Linmas for that group of TPS", required=True, nullable=False, unit="persons", minimum=0),
+                _f(
+                    "operation_id", "operation", "Operation the pattern applies to; empty for all", headers=("operasi",)
+                ),
+                _f(
+                    "region_code",
+                    "region",
+                    "Region the pattern applies to (and its kabupaten/kota); empty for all",
+                    headers=("wilayah", "kode_wilayah"),
+                ),
+                _f(
+                    "vulnerability",
+                    "vocab",
+                    "TPS vulnerability class",
+                    required=True,
+                    nullable=False,
+                    vocabulary=VULNERABILITY,
+                    headers=("kerawanan", "tingkat_kerawanan"),
+                ),
+                _f(
+                    "police",
+                    "int",
+                    "Police officers per group of TPS",
+                    required=True,
+                    nullable=False,
+                    unit="persons",
+                    minimum=0,
+                    headers=("polri", "personel_polri"),
+                ),
+                _f(
+                    "tps",
+                    "int",
+                    "TPS guarded by that many officers",
+                    required=True,
+                    nullable=False,
+                    unit="TPS",
+                    minimum=1,
+                    headers=("jumlah_tps",),
+                ),
+                _f(
+                    "linmas",
+                    "int",
+                    "Linmas for that group of TPS",
+                    required=True,
+                    nullable=False,
+                    unit="persons",
+                    minimum=0,
+                ),
                 _SOURCE,
             ),
             key=("operation_id", "region_code", "vulnerability"),
@@ -375,15 +640,42 @@ TABLES: Mapping[str, Table] = {
             "The evaluator's observations and improvement plan (HSEEP style).",
             (
                 _f("capability", "text", "Capability evaluated", required=True, nullable=False, headers=("kemampuan",)),
-                _f("observation", "text", "What was observed", required=True, nullable=False, headers=("observasi", "temuan")),
-                _f("rating", "vocab", "P, S, M or U (HSEEP)", required=True, nullable=False, vocabulary=RATING, headers=("nilai", "penilaian")),
+                _f(
+                    "observation",
+                    "text",
+                    "What was observed",
+                    required=True,
+                    nullable=False,
+                    headers=("observasi", "temuan"),
+                ),
+                _f(
+                    "rating",
+                    "vocab",
+                    "P, S, M or U (HSEEP)",
+                    required=True,
+                    nullable=False,
+                    vocabulary=RATING,
+                    headers=("nilai", "penilaian"),
+                ),
                 _f("corrective_action", "text", "Corrective action", headers=("tindakan_perbaikan", "rekomendasi")),
-                _f("capability_element", "vocab", "planning, organisation, equipment, training or exercise", vocabulary=CAPABILITY_ELEMENT, headers=("elemen",)),
+                _f(
+                    "capability_element",
+                    "vocab",
+                    "planning, organisation, equipment, training or exercise",
+                    vocabulary=CAPABILITY_ELEMENT,
+                    headers=("elemen",),
+                ),
                 _f("responsible_unit", "text", "Unit responsible", headers=("penanggung_jawab", "satuan")),
                 _f("due_date", "date", "Completion date", headers=("batas_waktu", "tenggat")),
                 _f("operation_id", "operation", "Operation the observation is about", headers=("operasi",)),
                 _f("region_code", "region", "Region the observation is about", headers=("wilayah",)),
-                _f("example", "bool", "True for illustrative rows that are not real observations", default=False, headers=("contoh",)),
+                _f(
+                    "example",
+                    "bool",
+                    "True for illustrative rows that are not real observations",
+                    default=False,
+                    headers=("contoh",),
+                ),
             ),
             file_names=("rencana_perbaikan", "observations"),
         ),
@@ -397,14 +689,56 @@ SITREP = Table(
     "with MD, LB and LR the traffic casualties and personel the Polri personnel on duty. Loaded into the same "
     "incidents (one row per counted incident) and deployments (one row a day) as the long form.",
     (
-        _f("occurred_on", "date", "Day of the report", required=True, nullable=False, headers=("tanggal", "tgl", "date", "hari")),
+        _f(
+            "occurred_on",
+            "date",
+            "Day of the report",
+            required=True,
+            nullable=False,
+            headers=("tanggal", "tgl", "date", "hari"),
+        ),
         _REGION,
         _f("operation_id", "operation", "Operation; derived from date and province when empty", headers=("operasi",)),
-        _f("killed", "int", "Traffic deaths (MD)", unit="persons", headers=("md", "meninggal", "meninggal_dunia"), **_COUNT),
-        _f("injured_serious", "int", "Seriously injured in traffic (LB)", unit="persons", headers=("lb", "luka_berat"), **_COUNT),
-        _f("injured_light", "int", "Lightly injured in traffic (LR)", unit="persons", headers=("lr", "luka_ringan"), **_COUNT),
-        _f("loss_idr", "float", "Material loss in traffic accidents", unit="rupiah", headers=("rugi_materiil", "kerugian", "rumat"), **_COUNT),
-        _f("personnel", "int", "Polri personnel on duty that day", unit="persons", minimum=0, headers=("personel", "jumlah_personel", "pers")),
+        _f(
+            "killed",
+            "int",
+            "Traffic deaths (MD)",
+            unit="persons",
+            headers=("md", "meninggal", "meninggal_dunia"),
+            **_COUNT,
+        ),
+        _f(
+            "injured_serious",
+            "int",
+            "Seriously injured in traffic (LB)",
+            unit="persons",
+            headers=("lb", "luka_berat"),
+            **_COUNT,
+        ),
+        _f(
+            "injured_light",
+            "int",
+            "Lightly injured in traffic (LR)",
+            unit="persons",
+            headers=("lr", "luka_ringan"),
+            **_COUNT,
+        ),
+        _f(
+            "loss_idr",
+            "float",
+            "Material loss in traffic accidents",
+            unit="rupiah",
+            headers=("rugi_materiil", "kerugian", "rumat"),
+            **_COUNT,
+        ),
+        _f(
+            "personnel",
+            "int",
+            "Polri personnel on duty that day",
+            unit="persons",
+            minimum=0,
+            headers=("personel", "jumlah_personel", "pers"),
+        ),
     ),
     key=("occurred_on", "region_code"),
     file_names=("laporan_harian", "situation_reports", "situation_report"),
@@ -438,8 +772,15 @@ def data_dictionary() -> str:
         for f in table.derived:
             lines.append(f"| {f.name} | {f.kind} | derived | {f.unit or ''} | {f.allowed} | {f.description} |")
         lines.append("")
-    lines += ["## Incident categories", "", "| code | group | Indonesian | English | aliases |", "|---|---|---|---|---|"]
+    lines += [
+        "## Incident categories",
+        "",
+        "| code | group | Indonesian | English | aliases |",
+        "|---|---|---|---|---|",
+    ]
     for row in _CATEGORY_ROWS:
-        lines.append(f"| {row['code']} | {row['group']} | {row['label_id']} | {row['label_en']} | {row['aliases'].replace('|', ', ')} |")
+        lines.append(
+            f"| {row['code']} | {row['group']} | {row['label_id']} | {row['label_en']} | {row['aliases'].replace('|', ', ')} |"
+        )
     lines.append("")
     return "\n".join(lines)

@@ -63,7 +63,14 @@ class RateRatio:
         return self.ci_low is not None and self.ci_high is not None and (self.ci_low > 1 or self.ci_high < 1)
 
 
-def rate_ratio(count_target: int, exposure_target: float, count_baseline: int, exposure_baseline: float, method: str = "score", alpha: float = 0.05) -> RateRatio:
+def rate_ratio(
+    count_target: int,
+    exposure_target: float,
+    count_baseline: int,
+    exposure_baseline: float,
+    method: str = "score",
+    alpha: float = 0.05,
+) -> RateRatio:
     """Rate ratio (target / baseline) of two Poisson counts with their exposures.
 
     >>> rr = rate_ratio(30, 100, 20, 100)
@@ -77,15 +84,47 @@ def rate_ratio(count_target: int, exposure_target: float, count_baseline: int, e
     if not 0 < alpha < 1:
         check_choice("alpha", alpha, ["a number between 0 and 1, e.g. 0.05"])
     if exposure_target <= 0 or exposure_baseline <= 0:
-        return RateRatio(None, None, None, None, count_baseline, exposure_baseline, count_target, exposure_target, f"{method}: no exposure", alpha)
+        return RateRatio(
+            None,
+            None,
+            None,
+            None,
+            count_baseline,
+            exposure_baseline,
+            count_target,
+            exposure_target,
+            f"{method}: no exposure",
+            alpha,
+        )
     if count_target == 0 and count_baseline == 0:
-        return RateRatio(None, None, None, 1.0, count_baseline, exposure_baseline, count_target, exposure_target, f"{method}: no events", alpha)
+        return RateRatio(
+            None,
+            None,
+            None,
+            1.0,
+            count_baseline,
+            exposure_baseline,
+            count_target,
+            exposure_target,
+            f"{method}: no events",
+            alpha,
+        )
     ratio = (count_target / exposure_target) / (count_baseline / exposure_baseline) if count_baseline else math.inf
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # statsmodels divides by a zero rate when a count is 0
-        test = test_poisson_2indep(count_target, exposure_target, count_baseline, exposure_baseline, method=method, compare="ratio")
+        test = test_poisson_2indep(
+            count_target, exposure_target, count_baseline, exposure_baseline, method=method, compare="ratio"
+        )
         if method == "score":
-            low, high = confint_poisson_2indep(count_target, exposure_target, count_baseline, exposure_baseline, method="score", compare="ratio", alpha=alpha)
+            low, high = confint_poisson_2indep(
+                count_target,
+                exposure_target,
+                count_baseline,
+                exposure_baseline,
+                method="score",
+                compare="ratio",
+                alpha=alpha,
+            )
     if method == "score":
         name = "score test and score interval (statsmodels.stats.rates)"
     else:
@@ -95,7 +134,18 @@ def rate_ratio(count_target: int, exposure_target: float, count_baseline: int, e
         low = p_low / (1 - p_low) * scale
         high = p_high / (1 - p_high) * scale if p_high < 1 else math.inf
         name = "exact conditional binomial test, Clopper-Pearson interval"
-    return RateRatio(ratio, _finite(low), _finite(high), float(test.pvalue), count_baseline, exposure_baseline, count_target, exposure_target, name, alpha)
+    return RateRatio(
+        ratio,
+        _finite(low),
+        _finite(high),
+        float(test.pvalue),
+        count_baseline,
+        exposure_baseline,
+        count_target,
+        exposure_target,
+        name,
+        alpha,
+    )
 
 
 def _finite(value: float) -> float | None:
@@ -139,10 +189,19 @@ def ratio_table(
     check_choice("adjust", adjust, list(ADJUSTMENTS))
     code = check_region(ds, region)
     frame = rates(ds, ["operation_id", by], code)
-    base = frame.filter(pl.col("operation_id") == baseline).select(by, count_baseline="incidents", exposure_baseline=exposure)
+    base = frame.filter(pl.col("operation_id") == baseline).select(
+        by, count_baseline="incidents", exposure_baseline=exposure
+    )
     targ = frame.filter(pl.col("operation_id") == target).select(by, count_target="incidents", exposure_target=exposure)
-    both = base.join(targ, on=by, how="inner").filter((pl.col("exposure_baseline") > 0) & (pl.col("exposure_target") > 0)).sort(by)
-    results = [rate_ratio(r["count_target"], r["exposure_target"], r["count_baseline"], r["exposure_baseline"], method, alpha) for r in both.iter_rows(named=True)]
+    both = (
+        base.join(targ, on=by, how="inner")
+        .filter((pl.col("exposure_baseline") > 0) & (pl.col("exposure_target") > 0))
+        .sort(by)
+    )
+    results = [
+        rate_ratio(r["count_target"], r["exposure_target"], r["count_baseline"], r["exposure_baseline"], method, alpha)
+        for r in both.iter_rows(named=True)
+    ]
     adjusted = adjust_p_values([r.p_value for r in results], adjust)
     return both.with_columns(
         ratio=pl.Series([r.ratio for r in results], dtype=pl.Float64),
@@ -190,11 +249,15 @@ def count_regression(
     check_choice("exposure", exposure, EXPOSURES)
     code = check_region(ds, region)
     frame = rates(ds, ["operation_id", "region"], code, sub_level(code))
-    data = frame.filter(pl.col("operation_id").is_in([baseline, target])).select("operation_id", "region", "incidents", exposure=exposure)
+    data = frame.filter(pl.col("operation_id").is_in([baseline, target])).select(
+        "operation_id", "region", "incidents", exposure=exposure
+    )
     return regress_counts(data, baseline, target, exposure, alpha)
 
 
-def regress_counts(data: pl.DataFrame, baseline: str, target: str, exposure_name: str = "exposure", alpha: float = 0.05) -> RegressionResult:
+def regress_counts(
+    data: pl.DataFrame, baseline: str, target: str, exposure_name: str = "exposure", alpha: float = 0.05
+) -> RegressionResult:
     """The regression of `count_regression` on a frame of operation_id, region, incidents, exposure.
 
     Regions need both operations and a positive exposure; at least 3 such regions are needed.
@@ -207,11 +270,25 @@ def regress_counts(data: pl.DataFrame, baseline: str, target: str, exposure_name
     data = data.filter(pl.col("region").is_in(paired.implode())).sort("region", "operation_id")
     n_regions = paired.len()
     if n_regions < 3 or data["incidents"].sum() == 0:
-        return RegressionResult(None, None, None, None, None, None, f"not estimable: {n_regions} sub-regions with both operations (3 or more needed)", n_regions, data)
+        return RegressionResult(
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            f"not estimable: {n_regions} sub-regions with both operations (3 or more needed)",
+            n_regions,
+            data,
+        )
     regions = sorted(set(data["region"]))
     y = data["incidents"].to_numpy().astype(float)
     is_target = (data["operation_id"] == target).to_numpy().astype(float)
-    dummies = np.column_stack([(data["region"] == r).to_numpy().astype(float) for r in regions[1:]]) if len(regions) > 1 else np.empty((len(y), 0))
+    dummies = (
+        np.column_stack([(data["region"] == r).to_numpy().astype(float) for r in regions[1:]])
+        if len(regions) > 1
+        else np.empty((len(y), 0))
+    )
     x = np.column_stack([np.ones(len(y)), is_target, dummies])
     offset = np.log(data["exposure"].to_numpy().astype(float))
     z = stats.norm.ppf(1 - alpha / 2)
@@ -219,8 +296,12 @@ def regress_counts(data: pl.DataFrame, baseline: str, target: str, exposure_name
         warnings.simplefilter("ignore")
         poisson = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit()
         try:
-            nb = sm.NegativeBinomial(y, x, offset=offset, loglike_method="nb2").fit(disp=0, maxiter=200, start_params=np.append(poisson.params, 0.1))
-            nb_ok = bool(nb.mle_retvals.get("converged", False)) and np.all(np.isfinite(nb.bse)) and nb.params[-1] > 1e-8
+            nb = sm.NegativeBinomial(y, x, offset=offset, loglike_method="nb2").fit(
+                disp=0, maxiter=200, start_params=np.append(poisson.params, 0.1)
+            )
+            nb_ok = (
+                bool(nb.mle_retvals.get("converged", False)) and np.all(np.isfinite(nb.bse)) and nb.params[-1] > 1e-8
+            )
         except (np.linalg.LinAlgError, ValueError):
             nb_ok = False
     if nb_ok:
@@ -236,7 +317,9 @@ def regress_counts(data: pl.DataFrame, baseline: str, target: str, exposure_name
         dispersion, dispersion_p = float(quasi.scale), None
         p = float(quasi.pvalues[1])
         method = f"quasi-Poisson GLM (Pearson scale) with region fixed effects, log({exposure_name}) offset: the negative binomial alpha was estimated at its boundary (0) or did not converge"
-    return RegressionResult(_exp(beta), _exp(beta - z * se), _exp(beta + z * se), p, dispersion, dispersion_p, method, n_regions, data)
+    return RegressionResult(
+        _exp(beta), _exp(beta - z * se), _exp(beta + z * se), p, dispersion, dispersion_p, method, n_regions, data
+    )
 
 
 @dataclass(frozen=True)
@@ -277,7 +360,9 @@ def _exp(value: float) -> float | None:
     return result if math.isfinite(result) else None
 
 
-def segmented_regression(ds: Dataset, operation: str, region: str | None = None, window: tuple[int, int] = (-60, 30), alpha: float = 0.05) -> SegmentedResult:
+def segmented_regression(
+    ds: Dataset, operation: str, region: str | None = None, window: tuple[int, int] = (-60, 30), alpha: float = 0.05
+) -> SegmentedResult:
     """Segmented quasi-Poisson regression of daily counts on days relative to voting day.
 
     log E[y_t] = b0 + b1 t + b2 after_t + b3 t after_t, after_t = 1 from hari H (t = 0) on,
@@ -288,7 +373,9 @@ def segmented_regression(ds: Dataset, operation: str, region: str | None = None,
     lo, hi = window
     if lo >= 0 or hi < 1:
         check_choice("window", window, ["(start, end) with start < 0 < end, e.g. (-60, 30)"])
-    daily = rates(ds, ["operation_id", "relative_day"], code).filter((pl.col("operation_id") == operation) & pl.col("relative_day").is_between(lo, hi))
+    daily = rates(ds, ["operation_id", "relative_day"], code).filter(
+        (pl.col("operation_id") == operation) & pl.col("relative_day").is_between(lo, hi)
+    )
     return fit_segments(daily.select("relative_day", "incidents"), operation, alpha)
 
 
@@ -303,7 +390,9 @@ def fit_segments(data: pl.DataFrame, operation: str = "", alpha: float = 0.05) -
     before, after_events = float(y[t < 0].sum()), float(y[t >= 0].sum())
     if min(before, after_events) < MIN_SEGMENT_EVENTS or len(t) < 8:
         reason = f"not estimable: {before:.0f} events before and {after_events:.0f} from hari H on ({MIN_SEGMENT_EVENTS} needed on each side)"
-        return SegmentedResult(operation, None, (None, None), None, None, None, (None, None), None, None, len(t), reason, data)
+        return SegmentedResult(
+            operation, None, (None, None), None, None, None, (None, None), None, None, len(t), reason, data
+        )
     after = (t >= 0).astype(float)
     x = np.column_stack([np.ones(len(t)), t, after, t * after])
     z = stats.norm.ppf(1 - alpha / 2)

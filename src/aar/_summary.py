@@ -19,17 +19,24 @@ def operations_overview(ds: Dataset) -> pl.DataFrame:
     covered = pl.concat(
         [t.select("operation_id", "region_code") for t in (ds.incidents, ds.deployments, ds.electorate)]
     ).unique()
-    incidents = ds.incidents.group_by("operation_id").agg(incidents=pl.len(), killed=pl.col("killed").sum(), injured=pl.col("injured").sum())
+    incidents = ds.incidents.group_by("operation_id").agg(
+        incidents=pl.len(), killed=pl.col("killed").sum(), injured=pl.col("injured").sum()
+    )
     deployed = ds.deployments.group_by("operation_id").agg(personnel_days=pl.col("personnel_days").sum())
     electorate = ds.electorate.group_by("operation_id").agg(voters=pl.col("voters").sum(), tps=pl.col("tps").sum())
-    regions = covered.group_by("operation_id").agg(regions=pl.len(), provinces=pl.col("region_code").str.slice(0, 2).n_unique())
+    regions = covered.group_by("operation_id").agg(
+        regions=pl.len(), provinces=pl.col("region_code").str.slice(0, 2).n_unique()
+    )
     return (
         ds.operations.select("operation_id", "name", "start_date", "end_date", "voting_date")
         .join(regions, on="operation_id", how="left")
         .join(incidents, on="operation_id", how="left")
         .join(deployed, on="operation_id", how="left")
         .join(electorate, on="operation_id", how="left")
-        .with_columns(pl.col(c).fill_null(0) for c in ("regions", "provinces", "incidents", "killed", "injured", "personnel_days", "voters", "tps"))
+        .with_columns(
+            pl.col(c).fill_null(0)
+            for c in ("regions", "provinces", "incidents", "killed", "injured", "personnel_days", "voters", "tps")
+        )
         .sort("voting_date")
     )
 

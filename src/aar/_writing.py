@@ -34,7 +34,14 @@ def toml_text(config: Mapping[str, object]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_dataset(tables: Mapping[str, pl.DataFrame], config: Mapping[str, object], out: str | Path, *, fmt: str = "csv", force: bool = False) -> list[Path]:
+def write_dataset(
+    tables: Mapping[str, pl.DataFrame],
+    config: Mapping[str, object],
+    out: str | Path,
+    *,
+    fmt: str = "csv",
+    force: bool = False,
+) -> list[Path]:
     """Write `tables` as `<name>.csv` (or `.parquet`) and `config` as `dataset.toml` into `out`.
 
     Refuses to replace a non-empty folder unless `force`. Returns the paths written.
