@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -20,7 +21,14 @@ from typing import Any
 
 import polars as pl
 
-from ._derive import assign_operations, assign_phases, deployment_days, expand_sitrep, phase_calendar, province_windows
+from ._derive import (
+    assign_operations,
+    deployment_days,
+    expand_sitrep,
+    phase_calendar,
+    place_incidents,
+    province_windows,
+)
 from ._errors import DatasetError, DataValidationError, Problem
 from ._reading import ROW, RawTable, Source, read_source, recognise
 from ._reference import Reference, operation_vocabulary, reference, region_index
@@ -111,7 +119,14 @@ class Dataset:
         return Dataset(self.info, {**self.tables, **tables}, self.warnings)
 
     @classmethod
-    def from_frames(cls, name: str = "in-memory", *, synthetic: bool = False, config: Mapping[str, Any] | None = None, **frames: pl.DataFrame) -> Dataset:
+    def from_frames(
+        cls,
+        name: str = "in-memory",
+        *,
+        synthetic: bool = False,
+        config: Mapping[str, Any] | None = None,
+        **frames: pl.DataFrame,
+    ) -> Dataset:
         """Build a dataset from frames in memory, through the same parsing and validation as `load`.
 
         >>> ds = Dataset.from_frames(incidents=pl.DataFrame({"incident_id": ["1"], "occurred_on": ["27/11/2024"],
@@ -122,13 +137,22 @@ class Dataset:
         tables = {}
         for table_name, frame in frames.items():
             if table_name not in TABLES and table_name != SITREP.name:
-                raise DataValidationError([Problem(f"unknown table {table_name!r}", expected=", ".join([*TABLES, SITREP.name]))])
+                raise DataValidationError(
+                    [Problem(f"unknown table {table_name!r}", expected=", ".join([*TABLES, SITREP.name]))]
+                )
             schema = SITREP if table_name == SITREP.name else TABLES[table_name]
             renamed = _rename_to_schema(frame, schema)
-            tables[table_name] = RawTable(table_name, renamed.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW)), f"<{table_name}>", None, None, {c: c for c in renamed.columns})
+            tables[table_name] = RawTable(
+                table_name,
+                renamed.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW)),
+                f"<{table_name}>",
+                None,
+                None,
+                {c: c for c in renamed.columns},
+            )
         cfg = {"name": name, "synthetic": synthetic, **(config or {})}
         source = Source(Path("."), cfg, tables, ())
-        result = _build(source, checksum=None)
+        result = _build(source, checksum=lambda: None)
         if not result.ok:
             raise DataValidationError(result.problems)
         assert result.dataset is not None
@@ -166,9 +190,25 @@ def _config_aliases(config: Mapping[str, Any], kind: str) -> dict[str, str]:
 def _check_windows(windows: pl.DataFrame, operations: pl.DataFrame) -> list[Problem]:
     problems = []
     for r in windows.filter(pl.col("province_code").str.len_chars() != 2).iter_rows(named=True):
-        problems.append(Problem("an operation window belongs to a province (a Polda)", table="operation_windows", column="province_code", value=r["province_code"], expected="a two-digit province code"))
+        problems.append(
+            Problem(
+                "an operation window belongs to a province (a Polda)",
+                table="operation_windows",
+                column="province_code",
+                value=r["province_code"],
+                expected="a two-digit province code",
+            )
+        )
     for r in operations.filter(~pl.col("voting_date").is_between("start_date", "end_date")).iter_rows(named=True):
-        problems.append(Problem(f"voting day of {r['operation_id']} lies outside its window", table="operations", column="voting_date", value=str(r["voting_date"]), expected=f"between {r['start_date']} and {r['end_date']}"))
+        problems.append(
+            Problem(
+                f"voting day of {r['operation_id']} lies outside its window",
+                table="operations",
+                column="voting_date",
+                value=str(r["voting_date"]),
+                expected=f"between {r['start_date']} and {r['end_date']}",
+            )
+        )
     return problems
 
 
@@ -179,14 +219,34 @@ def _check_phases(phases: pl.DataFrame, windows: pl.DataFrame, raw: RawTable | N
     for (op, prov), group in ordered.group_by(["operation_id", "province_code"], maintain_order=True):
         previous = None
         for r in group.iter_rows(named=True):
-            where: dict[str, Any] = {"row": r.get(ROW), "column": raw.labels.get("start_date", "start_date") if raw else "start_date", "path": raw.path if raw and r.get(ROW) else None, "sheet": raw.sheet if raw else None, "table": "phases"}
+            where: dict[str, Any] = {
+                "row": r.get(ROW),
+                "column": raw.labels.get("start_date", "start_date") if raw else "start_date",
+                "path": raw.path if raw and r.get(ROW) else None,
+                "sheet": raw.sheet if raw else None,
+                "table": "phases",
+            }
             scope = str(op) + (f" in province {prov}" if prov else "")
             if previous is not None:
                 gap = (r["start_date"] - previous["end_date"]).days
                 if gap <= 0:
-                    problems.append(Problem(f"phase {r['phase']} of {scope} overlaps phase {previous['phase']}", value=f"{r['start_date']}", expected=f"a start after {previous['end_date']}", **where))
+                    problems.append(
+                        Problem(
+                            f"phase {r['phase']} of {scope} overlaps phase {previous['phase']}",
+                            value=f"{r['start_date']}",
+                            expected=f"a start after {previous['end_date']}",
+                            **where,
+                        )
+                    )
                 elif gap > 1:
-                    problems.append(Problem(f"gap between phases {previous['phase']} and {r['phase']} of {scope}", value=f"{r['start_date']}", expected=f"{previous['end_date'] + dt.timedelta(days=1)} (the day after {previous['phase']} ends)", **where))
+                    problems.append(
+                        Problem(
+                            f"gap between phases {previous['phase']} and {r['phase']} of {scope}",
+                            value=f"{r['start_date']}",
+                            expected=f"{previous['end_date'] + dt.timedelta(days=1)} (the day after {previous['phase']} ends)",
+                            **where,
+                        )
+                    )
             previous = r
         bounds = windows.filter(pl.col("operation_id") == op)
         if prov:
@@ -197,7 +257,15 @@ def _check_phases(phases: pl.DataFrame, windows: pl.DataFrame, raw: RawTable | N
             w_start: dt.date = bounds["start_date"].min()  # type: ignore[assignment]
             w_end: dt.date = bounds["end_date"].max()  # type: ignore[assignment]
             if first_start > w_start or last_end < w_end:
-                problems.append(Problem(f"phases of {scope} do not cover its window", table="phases", path=raw.path if raw else None, value=f"{first_start} to {last_end}", expected=f"phases from {w_start} to {w_end}"))
+                problems.append(
+                    Problem(
+                        f"phases of {scope} do not cover its window",
+                        table="phases",
+                        path=raw.path if raw else None,
+                        value=f"{first_start} to {last_end}",
+                        expected=f"phases from {w_start} to {w_end}",
+                    )
+                )
     return problems
 
 
@@ -208,35 +276,61 @@ def _describe_windows(windows: pl.DataFrame) -> dict[str, str]:
     return {k: "; ".join(v) for k, v in text.items()}
 
 
-def _combine_sitrep(parsed: Mapping[str, pl.DataFrame | None], raws: Mapping[str, RawTable], windows: pl.DataFrame, root: Path) -> tuple[pl.DataFrame | None, pl.DataFrame | None, list[Problem]]:
+_ORIGINS = pl.Enum(["incidents", "deployments", SITREP.name])
+
+
+def _origin(table: str) -> pl.Expr:
+    """The `_from` column: which input table a row came from (an Enum: a few bytes a row, not a string)."""
+    return pl.lit(table, dtype=_ORIGINS)
+
+
+def _combine_sitrep(
+    parsed: Mapping[str, pl.DataFrame | None], raws: Mapping[str, RawTable], windows: pl.DataFrame, root: Path
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None, list[Problem]]:
     """Incidents and deployments, with the situation report's rows added; `_from` names the source table."""
     problems: list[Problem] = []
     incidents = parsed["incidents"]
     deployments = parsed["deployments"]
     if incidents is not None:
-        incidents = incidents.with_columns(_from=pl.lit("incidents"))
+        incidents = incidents.with_columns(_from=_origin("incidents"))
     if deployments is not None:
-        deployments = deployments.with_columns(_from=pl.lit("deployments"))
+        deployments = deployments.with_columns(_from=_origin("deployments"))
     sitrep = parsed[SITREP.name]
     if sitrep is not None:
         placed = assign_operations(sitrep, windows)
-        problems += _outside_windows(placed.with_columns(_from=pl.lit(SITREP.name)), windows, raws)
-        sr_incidents, sr_deployments = expand_sitrep(placed.filter(pl.col("window_ok")).drop("window_ok", "province_code"))
-        sr_incidents = sr_incidents.with_columns(_from=pl.lit(SITREP.name))
+        problems += _outside_windows(placed.with_columns(_from=_origin(SITREP.name)), windows, raws)
+        sr_incidents, sr_deployments = expand_sitrep(
+            placed.filter(pl.col("window_ok")).drop("window_ok", "province_code")
+        )
+        sr_incidents = sr_incidents.with_columns(_from=_origin(SITREP.name))
         incidents = sr_incidents if incidents is None else pl.concat([incidents, sr_incidents], how="diagonal_relaxed")
         if deployments is None:
-            deployments = sr_deployments.with_columns(_from=pl.lit(SITREP.name))
+            deployments = sr_deployments.with_columns(_from=_origin(SITREP.name))
         elif sr_deployments.height:
-            problems.append(raws[SITREP.name].problem("personnel of the situation report are ignored because a deployments table is given", column="personnel", severity="warning"))
+            problems.append(
+                raws[SITREP.name].problem(
+                    "personnel of the situation report are ignored because a deployments table is given",
+                    column="personnel",
+                    severity="warning",
+                )
+            )
     if incidents is None:
-        problems.append(Problem("the dataset has no incidents", path=str(root), expected="an incidents table (incidents.csv, a sheet 'incidents') or a situation report (sitrep)"))
+        problems.append(
+            Problem(
+                "the dataset has no incidents",
+                path=str(root),
+                expected="an incidents table (incidents.csv, a sheet 'incidents') or a situation report (sitrep)",
+            )
+        )
     return incidents, deployments, problems
 
 
 def _outside_windows(placed: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[str, RawTable]) -> list[Problem]:
     """Incidents whose date lies outside every window of their province (or of the operation they name)."""
     described = _describe_windows(windows)
-    outside = placed.filter(~pl.col("window_ok") & pl.col("occurred_on").is_not_null() & pl.col("region_code").is_not_null())
+    outside = placed.filter(
+        ~pl.col("window_ok") & pl.col("occurred_on").is_not_null() & pl.col("region_code").is_not_null()
+    )
     problems: list[Problem] = []
     for origin, group in outside.group_by("_from"):
         problems += problems_from_frame(
@@ -245,19 +339,36 @@ def _outside_windows(placed: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[
             "date outside the operation windows of its province",
             "occurred_on",
             lambda r: str(r["occurred_on"]),
-            lambda r: f"a date inside {r['operation_id'] + ' in ' if r['operation_id'] else ''}province {r['province_code']}: {described.get(r['province_code'], 'no window')}",
+            lambda r: (
+                f"a date inside {r['operation_id'] + ' in ' if r['operation_id'] else ''}province {r['province_code']}: {described.get(r['province_code'], 'no window')}"
+            ),
         )
     return problems
 
 
-def _deployments_outside(deployments: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[str, RawTable]) -> list[Problem]:
+def _deployments_outside(
+    deployments: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[str, RawTable]
+) -> list[Problem]:
     """Deployments that start before or end after their operation's window in their province."""
-    bounds = windows.select("operation_id", "province_code", pl.col("start_date").alias("w_start"), pl.col("end_date").alias("w_end"))
-    checked = deployments.with_columns(province_code=pl.col("region_code").str.slice(0, 2)).join(bounds, on=["operation_id", "province_code"], how="left")
+    bounds = windows.select(
+        "operation_id", "province_code", pl.col("start_date").alias("w_start"), pl.col("end_date").alias("w_end")
+    )
+    checked = deployments.with_columns(province_code=pl.col("region_code").str.slice(0, 2)).join(
+        bounds, on=["operation_id", "province_code"], how="left"
+    )
     bad = checked.filter((pl.col("start_date") < pl.col("w_start")) | (pl.col("end_date") > pl.col("w_end")))
     problems: list[Problem] = []
     for origin, group in bad.group_by("_from"):
-        problems += problems_from_frame(group, raws[str(origin[0])], "deployment outside its operation's window", "start_date", lambda r: f"{r['start_date']} to {r['end_date']}", lambda r: f"dates within {r['operation_id']} in province {r['province_code']}: {r['w_start']} to {r['w_end']}")
+        problems += problems_from_frame(
+            group,
+            raws[str(origin[0])],
+            "deployment outside its operation's window",
+            "start_date",
+            lambda r: f"{r['start_date']} to {r['end_date']}",
+            lambda r: (
+                f"dates within {r['operation_id']} in province {r['province_code']}: {r['w_start']} to {r['w_end']}"
+            ),
+        )
     return problems
 
 
@@ -267,19 +378,46 @@ def _check_electorate(electorate: pl.DataFrame, raw: RawTable) -> list[Problem]:
     if not all(c in raw.frame.columns for c in classes):
         return []
     bad = electorate.filter(pl.sum_horizontal(classes) != pl.col("tps"))
-    return problems_from_frame(bad, raw, "TPS by vulnerability class do not add up to the TPS", "tps", lambda r: f"tps={r['tps']}, classes sum to {sum(r[c] or 0 for c in classes)}", lambda r: "tps = kurang_rawan + rawan + sangat_rawan + khusus")
+    return problems_from_frame(
+        bad,
+        raw,
+        "TPS by vulnerability class do not add up to the TPS",
+        "tps",
+        lambda r: f"tps={r['tps']}, classes sum to {sum(r[c] or 0 for c in classes)}",
+        lambda r: "tps = kurang_rawan + rawan + sangat_rawan + khusus",
+    )
 
 
-def _build(source: Source, checksum: str | None) -> Validation:
+def _build(source: Source, checksum: Callable[[], str | None]) -> Validation:
+    """Parse, check, merge and derive; `checksum` is called last (it may still be running in a thread)."""
     problems: list[Problem] = list(source.problems)
     config = source.config
     ref: Reference = reference()
     raws = dict(source.tables)
     if "guard_patterns" in config:
         rows = config["guard_patterns"]
-        frame = pl.DataFrame([{k: None if v is None else str(v) for k, v in r.items()} for r in rows]) if rows else pl.DataFrame()
-        toml_raw = RawTable("guard_patterns", frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW)), str(source.path / "dataset.toml"), "guard_patterns", ".", {c: c for c in frame.columns})
-        raws["guard_patterns"] = toml_raw if "guard_patterns" not in raws else RawTable("guard_patterns", pl.concat([raws["guard_patterns"].frame, toml_raw.frame], how="diagonal_relaxed"), raws["guard_patterns"].path)
+        frame = (
+            pl.DataFrame([{k: None if v is None else str(v) for k, v in r.items()} for r in rows])
+            if rows
+            else pl.DataFrame()
+        )
+        toml_raw = RawTable(
+            "guard_patterns",
+            frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW)),
+            str(source.path / "dataset.toml"),
+            "guard_patterns",
+            ".",
+            {c: c for c in frame.columns},
+        )
+        raws["guard_patterns"] = (
+            toml_raw
+            if "guard_patterns" not in raws
+            else RawTable(
+                "guard_patterns",
+                pl.concat([raws["guard_patterns"].frame, toml_raw.frame], how="diagonal_relaxed"),
+                raws["guard_patterns"].path,
+            )
+        )
 
     def parse(name: str, ctx: Context) -> pl.DataFrame | None:
         raw = raws.get(name)
@@ -290,14 +428,23 @@ def _build(source: Source, checksum: str | None) -> Validation:
         if name == SITREP.name:
             counts = [c for c in raw.frame.columns if c.startswith("count:")]
             for c in counts:
-                count_field = replace(TABLES["incidents"].field("killed"), name=c, description=f"Incidents of {c.removeprefix('count:')}")
+                count_field = replace(
+                    TABLES["incidents"].field("killed"), name=c, description=f"Incidents of {c.removeprefix('count:')}"
+                )
                 series, more = parse_field(raw, count_field, raw.frame.get_column(c), ctx)
                 frame = frame.with_columns(series.alias(c))
                 found += more
                 negative = (series < 0).fill_null(False)
-                found += problems_from_frame(frame.filter(negative), raw, "negative count", c, _cell_text(c), lambda _: "a whole number >= 0")
+                found += problems_from_frame(
+                    frame.filter(negative), raw, "negative count", c, _cell_text(c), lambda _: "a whole number >= 0"
+                )
             if not counts:
-                found.append(raw.problem("no category column found", expected=f"columns named after categories, e.g. {', '.join(CATEGORY.codes[:4])}, unras, laka"))
+                found.append(
+                    raw.problem(
+                        "no category column found",
+                        expected=f"columns named after categories, e.g. {', '.join(CATEGORY.codes[:4])}, unras, laka",
+                    )
+                )
         problems.extend(found)
         problems.extend(check_table(frame, raw, table, reported_cells(found, raw)))
         return frame
@@ -309,24 +456,51 @@ def _build(source: Source, checksum: str | None) -> Validation:
     index = region_index(regions)
     for alias, target in region_aliases.items():
         if index.match(target).code is None:
-            problems.append(Problem(f"region alias {alias!r} points at an unknown region", path=str(source.path / "dataset.toml"), value=target, expected="a region code or an unambiguous name"))
+            problems.append(
+                Problem(
+                    f"region alias {alias!r} points at an unknown region",
+                    path=str(source.path / "dataset.toml"),
+                    value=target,
+                    expected="a region code or an unambiguous name",
+                )
+            )
     resolved = {alias: index.match(target).code for alias, target in region_aliases.items()}
     index = region_index(regions, {alias: code for alias, code in resolved.items() if code is not None})
     own_operations = parse("operations", Context(index, operation_vocabulary(ref.operations), {}))
     operations = _merge("operations", ref.operations, own_operations.drop(ROW) if own_operations is not None else None)
     pre_ctx = Context(index, operation_vocabulary(operations), {})
     own_windows = parse("operation_windows", pre_ctx)
-    windows_table = _merge("operation_windows", ref.operation_windows, own_windows.drop(ROW) if own_windows is not None else None)
+    windows_table = _merge(
+        "operation_windows", ref.operation_windows, own_windows.drop(ROW) if own_windows is not None else None
+    )
     category_aliases = _config_aliases(config, "category")
     for alias, code in category_aliases.items():
         if code not in CATEGORY.labels:
-            problems.append(Problem(f"category alias {alias!r} points at an unknown code", path=str(source.path / "dataset.toml"), value=code, expected=CATEGORY.expected(code)))
+            problems.append(
+                Problem(
+                    f"category alias {alias!r} points at an unknown code",
+                    path=str(source.path / "dataset.toml"),
+                    value=code,
+                    expected=CATEGORY.expected(code),
+                )
+            )
     ctx = Context(
         index,
         operation_vocabulary(operations, windows_table, _config_aliases(config, "operation")),
         {"category": CATEGORY.extended({a: c for a, c in category_aliases.items() if c in CATEGORY.labels})},
     )
-    parsed = {name: parse(name, ctx) for name in ("phases", "electorate", "deployments", "incidents", "guard_patterns", "improvement_plan", SITREP.name)}
+    parsed = {
+        name: parse(name, ctx)
+        for name in (
+            "phases",
+            "electorate",
+            "deployments",
+            "incidents",
+            "guard_patterns",
+            "improvement_plan",
+            SITREP.name,
+        )
+    }
 
     provinces = regions.filter(pl.col("kind") == "provinsi").get_column("region_code")
     problems += _check_windows(windows_table, operations)
@@ -340,9 +514,9 @@ def _build(source: Source, checksum: str | None) -> Validation:
     incidents, deployments, more = _combine_sitrep(parsed, raws, windows, source.path)
     problems += more
     if incidents is not None:
-        placed = assign_operations(incidents, windows)
+        placed = place_incidents(incidents, windows, calendar, operations)
         problems += _outside_windows(placed, windows, raws)
-        incidents = assign_phases(placed.drop("window_ok"), calendar, operations)
+        incidents = placed.drop("window_ok")
     if deployments is not None:
         deployments = deployment_days(deployments)
         problems += _deployments_outside(deployments, windows, raws)
@@ -350,7 +524,9 @@ def _build(source: Source, checksum: str | None) -> Validation:
         problems += _check_electorate(parsed["electorate"], raws["electorate"])
     electorate = parsed["electorate"]
 
-    result_problems = tuple(sorted(problems, key=lambda p: (p.severity != "error", p.path or "", p.sheet or "", p.row or 0)))
+    result_problems = tuple(
+        sorted(problems, key=lambda p: (p.severity != "error", p.path or "", p.sheet or "", p.row or 0))
+    )
     if any(p.severity == "error" for p in problems):
         return Validation(result_problems, None)
 
@@ -360,10 +536,18 @@ def _build(source: Source, checksum: str | None) -> Validation:
             return pl.DataFrame(schema=table.polars_schema)
         frame = frame.drop(ROW, "_from", strict=False)
         if name == "regions":
-            frame = frame.with_columns(level=pl.when(pl.col("region_code").str.len_chars() == 2).then(pl.lit("province")).otherwise(pl.lit("regency")))
+            frame = frame.with_columns(
+                level=pl.when(pl.col("region_code").str.len_chars() == 2)
+                .then(pl.lit("province"))
+                .otherwise(pl.lit("regency"))
+            )
         return frame.select([c for c in table.polars_schema.names() if c in frame.columns])
 
-    guard = _merge("guard_patterns", ref.guard_patterns, parsed["guard_patterns"].drop(ROW) if parsed["guard_patterns"] is not None else None)
+    guard = _merge(
+        "guard_patterns",
+        ref.guard_patterns,
+        parsed["guard_patterns"].drop(ROW) if parsed["guard_patterns"] is not None else None,
+    )
     tables = {
         "operations": final("operations", operations),
         "operation_windows": final("operation_windows", windows_table),
@@ -383,9 +567,15 @@ def _build(source: Source, checksum: str | None) -> Validation:
         synthetic=bool(config.get("synthetic", False)),
         licence=str(config.get("licence", config.get("license", ""))),
         path=str(source.path) if source.files else None,
-        checksum=checksum,
-        sources={name: Path(raw.path).name + (f", sheet {raw.sheet!r}" if raw.sheet else "") for name, raw in raws.items()},
-        extra={k: v for k, v in config.items() if k not in {"name", "description", "synthetic", "licence", "license", "aliases", "guard_patterns"}},
+        checksum=checksum(),
+        sources={
+            name: Path(raw.path).name + (f", sheet {raw.sheet!r}" if raw.sheet else "") for name, raw in raws.items()
+        },
+        extra={
+            k: v
+            for k, v in config.items()
+            if k not in {"name", "description", "synthetic", "licence", "license", "aliases", "guard_patterns"}
+        },
     )
     return Validation(result_problems, Dataset(info, tables, tuple(p for p in problems if p.severity == "warning")))
 
@@ -396,7 +586,8 @@ def validate(path: str | Path) -> Validation:
     Raises DatasetError only when there is nothing to read (no such path, no table).
     """
     source = read_source(path)
-    return _build(source, checksum=source.checksum())
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing the files overlaps with parsing them
+        return _build(source, checksum=pool.submit(source.checksum).result)
 
 
 def load(path: str | Path) -> Dataset:
@@ -437,7 +628,12 @@ def save_prepared(ds: Dataset, folder: str | Path) -> Path:
     for name, frame in ds.tables.items():
         frame.write_parquet(target / f"{name}.parquet", statistics=False)
     info = {k: v for k, v in ds.info.__dict__.items() if k != "extra"}
-    marker = {"aar_version": __version__, "tables": list(ds.tables), "info": info, "extra": {k: v for k, v in ds.info.extra.items() if isinstance(v, (str, int, float, bool))}}
+    marker = {
+        "aar_version": __version__,
+        "tables": list(ds.tables),
+        "info": info,
+        "extra": {k: v for k, v in ds.info.extra.items() if isinstance(v, (str, int, float, bool))},
+    }
     (target / PREPARED_MARKER).write_text(json.dumps(marker, indent=2, default=str), encoding="utf-8")
     return target
 
@@ -453,7 +649,9 @@ def load_prepared(folder: str | Path) -> Dataset:
     if marker.get("aar_version") != __version__:
         raise DatasetError(f"prepared by aar {marker.get('aar_version')}, not {__version__}; prepare it again", root)
     tables = {name: pl.read_parquet(root / f"{name}.parquet") for name in marker["tables"]}
-    info = DatasetInfo(**{**marker["info"], "sources": marker["info"].get("sources", {}), "extra": marker.get("extra", {})})
+    info = DatasetInfo(
+        **{**marker["info"], "sources": marker["info"].get("sources", {}), "extra": marker.get("extra", {})}
+    )
     return Dataset(info, tables)
 
 
@@ -464,6 +662,16 @@ def describe(path: str | Path) -> dict[str, Any]:
     root = Path(path)
     if (root / PREPARED_MARKER).exists():
         info = json.loads((root / PREPARED_MARKER).read_text(encoding="utf-8"))["info"]
-        return {"path": info.get("path"), "name": info.get("name"), "checksum": info.get("checksum"), "synthetic": bool(info.get("synthetic"))}
+        return {
+            "path": info.get("path"),
+            "name": info.get("name"),
+            "checksum": info.get("checksum"),
+            "synthetic": bool(info.get("synthetic")),
+        }
     source = read_source(root)
-    return {"path": str(root), "name": source.config.get("name") or root.name, "checksum": source.checksum(), "synthetic": bool(source.config.get("synthetic", False))}
+    return {
+        "path": str(root),
+        "name": source.config.get("name") or root.name,
+        "checksum": source.checksum(),
+        "synthetic": bool(source.config.get("synthetic", False)),
+    }

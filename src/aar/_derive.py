@@ -7,16 +7,19 @@
   two windows overlap (OMB ran until 20 Oct 2024, OMP started in August 2024), the incident goes to
   the operation whose voting day is nearer; a tie goes to the later one.
 - `assign_phases`: each incident's phase and its day relative to voting day (0 is "hari H").
+- `place_incidents`: both of the above in one pass, as loading does.
 - `deployment_days`: days and personnel-days of each deployment (both ends inclusive).
 - `expand_sitrep`: the wide daily situation report into incident and deployment rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from ._reading import ROW
-from ._schema import CATEGORY_GROUP, CATEGORY_GROUP_OF, PHASE, TABLES
+from ._schema import CATEGORY, CATEGORY_GROUP, CATEGORY_GROUP_OF, PHASE, TABLES
 
 PHASE_ENUM = pl.Enum(list(PHASE.codes))
 
@@ -31,7 +34,13 @@ def province_windows(operations: pl.DataFrame, windows: pl.DataFrame, provinces:
     grid = operations.select("operation_id", "start_date", "end_date", "voting_date").join(
         pl.DataFrame({"province_code": provinces.unique().sort()}), how="cross"
     )
-    own = windows.select("operation_id", "province_code", "codename", pl.col("start_date").alias("own_start"), pl.col("end_date").alias("own_end"))
+    own = windows.select(
+        "operation_id",
+        "province_code",
+        "codename",
+        pl.col("start_date").alias("own_start"),
+        pl.col("end_date").alias("own_end"),
+    )
     return (
         grid.join(own, on=["operation_id", "province_code"], how="left")
         .select(
@@ -63,14 +72,63 @@ def phase_calendar(phases: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
     )
     columns = ["operation_id", "province_code", "phase", "start_date", "end_date"]
     both = pl.concat([from_national.select(columns), own.select(columns)])
-    clipped = both.join(windows.select("operation_id", "province_code", pl.col("start_date").alias("w_start"), pl.col("end_date").alias("w_end")), on=["operation_id", "province_code"]).select(
+    clipped = both.join(
+        windows.select(
+            "operation_id", "province_code", pl.col("start_date").alias("w_start"), pl.col("end_date").alias("w_end")
+        ),
+        on=["operation_id", "province_code"],
+    ).select(
         "operation_id",
         "province_code",
         pl.col("phase").cast(PHASE_ENUM),
         pl.max_horizontal("start_date", "w_start").alias("start_date"),
         pl.min_horizontal("end_date", "w_end").alias("end_date"),
     )
-    return clipped.filter(pl.col("start_date") <= pl.col("end_date")).sort("operation_id", "province_code", "start_date")
+    return clipped.filter(pl.col("start_date") <= pl.col("end_date")).sort(
+        "operation_id", "province_code", "start_date"
+    )
+
+
+def per_distinct(frame: pl.DataFrame, keys: list[str], derive: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
+    """`frame` with the columns `derive` computes from the distinct values of `keys`, on every row.
+
+    Five million incidents hold a few ten thousand distinct (date, province, operation): deriving
+    once per key keeps the rule's cost off the rows. Rows find their key through a 64-bit hash of
+    it (one join on an integer), then the key itself is compared, so a hash collision raises instead
+    of attaching another key's values. `derive` gets the distinct keys and returns them with new
+    columns, one row per key.
+    """
+    hashed = frame.with_columns(_key=pl.struct(keys).hash())
+    distinct = hashed.select("_key", *keys).unique("_key", keep="any")
+    derived = derive(distinct.drop("_key")).join(distinct, on=keys, how="inner", nulls_equal=True)
+    if derived.height != distinct.height:  # pragma: no cover - a lost or repeated key is a bug in `derive`
+        raise AssertionError(f"derive returned {derived.height} rows for {distinct.height} keys")
+    joined = hashed.join(derived.rename({k: f"_key:{k}" for k in keys}), on="_key", how="left", maintain_order="left")
+    if not joined.select(pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"_key:{k}")) for k in keys).all()).item():
+        raise AssertionError("two keys share a 64-bit hash; please report this data")  # pragma: no cover
+    return joined.drop("_key", *(f"_key:{k}" for k in keys))
+
+
+def _choose_operation(distinct: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
+    """For distinct (occurred_on, province_code, operation_id): the operation whose window holds the day (`_op`)."""
+    keys = ["occurred_on", "province_code", "operation_id"]
+    chosen = (
+        distinct.join(
+            windows.select("operation_id", "province_code", "start_date", "end_date", "voting_date").rename(
+                {"operation_id": "_op"}
+            ),
+            on="province_code",
+        )
+        .filter(
+            pl.col("occurred_on").is_between("start_date", "end_date")
+            & (pl.col("operation_id").is_null() | (pl.col("operation_id") == pl.col("_op")))
+        )
+        .with_columns(_distance=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().abs())
+        .sort(*keys, "_distance", "voting_date", descending=[False, False, False, False, True], nulls_last=True)
+        .unique(keys, keep="first", maintain_order=True)
+        .select(*keys, "_op")
+    )
+    return distinct.join(chosen, on=keys, how="left", nulls_equal=True)
 
 
 def assign_operations(incidents: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
@@ -78,24 +136,40 @@ def assign_operations(incidents: pl.DataFrame, windows: pl.DataFrame) -> pl.Data
 
     `window_ok` is False for an incident outside every window of its province (or, when it names
     its operation, outside that operation's window there). The rule is applied once per distinct
-    (date, province, named operation), then joined back, so its cost does not grow with the rows.
+    (date, province, named operation), see `per_distinct`.
     """
     keys = ["occurred_on", "province_code", "operation_id"]
     base = incidents.with_columns(province_code=province_of(pl.col("region_code")))
-    distinct = base.select(keys).unique()
-    chosen = (
-        distinct.join(windows.select("operation_id", "province_code", "start_date", "end_date", "voting_date").rename({"operation_id": "_op"}), on="province_code")
-        .filter(pl.col("occurred_on").is_between("start_date", "end_date") & (pl.col("operation_id").is_null() | (pl.col("operation_id") == pl.col("_op"))))
-        .with_columns(_distance=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().abs())
-        .sort(*keys, "_distance", "voting_date", descending=[False, False, False, False, True], nulls_last=True)
-        .unique(keys, keep="first", maintain_order=True)
-        .select(*keys, "_op")
-    )
     return (
-        base.join(chosen, on=keys, how="left", nulls_equal=True, maintain_order="left")
+        per_distinct(base, keys, lambda d: _choose_operation(d, windows))
         .with_columns(window_ok=pl.col("_op").is_not_null(), operation_id=pl.coalesce("operation_id", "_op"))
         .drop("_op")
     )
+
+
+def _phase_of(distinct: pl.DataFrame, calendar: pl.DataFrame, operations: pl.DataFrame) -> pl.DataFrame:
+    """For distinct (operation_id, province_code, occurred_on): phase and relative_day."""
+    keys = ["operation_id", "province_code", "occurred_on"]
+    cal = calendar.select(
+        "operation_id", "province_code", "phase", pl.col("start_date").alias("_start"), pl.col("end_date").alias("_end")
+    )
+    phased = (
+        distinct.join(cal, on=["operation_id", "province_code"])
+        .filter(pl.col("occurred_on").is_between("_start", "_end"))
+        .select(*keys, "phase")
+    )
+    return (
+        distinct.join(phased, on=keys, how="left", nulls_equal=True)
+        .join(operations.select("operation_id", "voting_date"), on="operation_id", how="left")
+        .with_columns(relative_day=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64))
+        .drop("voting_date")
+    )
+
+
+def _category_group() -> pl.Expr:
+    """Group of each category, looked up by the category's position in its Enum (no string work)."""
+    groups = pl.Series([CATEGORY_GROUP_OF[c] for c in CATEGORY.codes], dtype=pl.Enum(list(CATEGORY_GROUP.codes)))
+    return pl.lit(groups).gather(pl.col("category").to_physical())
 
 
 def assign_phases(incidents: pl.DataFrame, calendar: pl.DataFrame, operations: pl.DataFrame) -> pl.DataFrame:
@@ -104,23 +178,41 @@ def assign_phases(incidents: pl.DataFrame, calendar: pl.DataFrame, operations: p
     Like `assign_operations`, the phase is looked up once per distinct (operation, province, date).
     """
     keys = ["operation_id", "province_code", "occurred_on"]
-    cal = calendar.select("operation_id", "province_code", "phase", pl.col("start_date").alias("_start"), pl.col("end_date").alias("_end"))
-    phased = (
-        incidents.select(keys)
-        .unique()
-        .join(cal, on=["operation_id", "province_code"])
-        .filter(pl.col("occurred_on").is_between("_start", "_end"))
-        .select(*keys, "phase")
+    return per_distinct(incidents, keys, lambda d: _phase_of(d, calendar, operations)).with_columns(
+        category_group=_category_group()
     )
-    groups = pl.Enum(list(CATEGORY_GROUP.codes))
-    return (
-        incidents.join(phased, on=keys, how="left", maintain_order="left")
-        .join(operations.select("operation_id", "voting_date"), on="operation_id", how="left", maintain_order="left")
-        .with_columns(
-            relative_day=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64),
-            category_group=pl.col("category").cast(pl.String).replace_strict(CATEGORY_GROUP_OF, return_dtype=groups),
+
+
+def place_incidents(
+    incidents: pl.DataFrame, windows: pl.DataFrame, calendar: pl.DataFrame, operations: pl.DataFrame
+) -> pl.DataFrame:
+    """`assign_operations` and `assign_phases` in one pass over the rows (one hash, one join).
+
+    Adds province_code, window_ok, phase, relative_day and category_group, and fills operation_id.
+    """
+    keys = ["occurred_on", "province_code", "operation_id"]
+
+    def derive(distinct: pl.DataFrame) -> pl.DataFrame:
+        chosen = _choose_operation(distinct, windows).with_columns(
+            _named=pl.col("operation_id"), operation_id=pl.coalesce("operation_id", "_op")
         )
-        .drop("voting_date")
+        phased = _phase_of(chosen.select("operation_id", "province_code", "occurred_on").unique(), calendar, operations)
+        placed = chosen.join(phased, on=["operation_id", "province_code", "occurred_on"], how="left", nulls_equal=True)
+        return placed.select(
+            "occurred_on",
+            "province_code",
+            pl.col("_named").alias("operation_id"),
+            pl.col("operation_id").alias("_operation"),
+            window_ok=pl.col("_op").is_not_null(),
+            phase="phase",
+            relative_day="relative_day",
+        )
+
+    base = incidents.with_columns(province_code=province_of(pl.col("region_code")))
+    return (
+        per_distinct(base, keys, derive)
+        .with_columns(operation_id="_operation", category_group=_category_group())
+        .drop("_operation")
     )
 
 
@@ -151,7 +243,21 @@ def expand_sitrep(sitrep: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """
     counts = [c for c in sitrep.columns if c.startswith("count:")]
     long = (
-        sitrep.unpivot(on=counts, index=["occurred_on", "region_code", "operation_id", "killed", "injured_serious", "injured_light", "loss_idr", ROW], variable_name="category", value_name="n")
+        sitrep.unpivot(
+            on=counts,
+            index=[
+                "occurred_on",
+                "region_code",
+                "operation_id",
+                "killed",
+                "injured_serious",
+                "injured_light",
+                "loss_idr",
+                ROW,
+            ],
+            variable_name="category",
+            value_name="n",
+        )
         .with_columns(pl.col("category").str.strip_prefix("count:"), pl.col("n").fill_null(0))
         .filter(pl.col("n") > 0)
     )

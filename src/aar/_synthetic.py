@@ -127,7 +127,10 @@ CATEGORY_OUTCOMES: Mapping[str, tuple[float, float, float, float, float]] = {
 RESULTS_ANNOUNCED = {"OMB-2023-2024": dt.date(2024, 3, 20), "OMP-2024": dt.date(2024, 12, 16)}
 """Pemilu results fixed 20 Mar 2024 (PKPU 3/2022); Pilkada recapitulation ended 16 Dec 2024 (PKPU 2/2024)."""
 
-TIME_ZONES = {**dict.fromkeys(("51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"), "WITA"), **dict.fromkeys(("81", "82", "91", "92", "93", "94", "95", "96"), "WIT")}
+TIME_ZONES = {
+    **dict.fromkeys(("51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"), "WITA"),
+    **dict.fromkeys(("81", "82", "91", "92", "93", "94", "95", "96"), "WIT"),
+}
 """Provinces outside WIB; every other province is WIB."""
 
 
@@ -139,7 +142,9 @@ class SyntheticDataset:
     config: Mapping[str, object]
 
 
-def phase_curve(calendar: pl.DataFrame, voting_date: dt.date, announced: dt.date) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+def phase_curve(
+    calendar: pl.DataFrame, voting_date: dt.date, announced: dt.date
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """The election curve as a function of (date ordinal array, phase code array) -> multiplier."""
     campaign = calendar.filter(pl.col("phase") == "campaign")
     c_start = campaign["start_date"].min().toordinal() if campaign.height else voting_date.toordinal() - 60  # type: ignore[union-attr]
@@ -186,10 +191,14 @@ def _electorate(regencies: pl.DataFrame, rng: np.random.Generator) -> tuple[pl.D
     codes = all_regencies["region_code"].to_numpy()
     size = rng.lognormal(0.0, 0.8, len(codes))
     province = np.array([c[:2] for c in codes])
-    factor = np.array([1 + (IKP.get(p, 50.0) - 50.0) / 100 for p in province]) * np.array([1 + (IPKP.get(c, 20.0) - 20.0) / 50 for c in codes])
+    factor = np.array([1 + (IKP.get(p, 50.0) - 50.0) / 100 for p in province]) * np.array(
+        [1 + (IPKP.get(c, 20.0) - 20.0) / 50 for c in codes]
+    )
     vulnerability = factor * rng.lognormal(0.0, VULNERABILITY_SIGMA, len(codes))
     keep = np.isin(codes, regencies["region_code"].to_numpy())
-    base_mix = np.array([LAMPUNG_PILKADA_TPS[k] for k in ("kurang_rawan", "rawan", "sangat_rawan", "khusus")], dtype=np.float64)
+    base_mix = np.array(
+        [LAMPUNG_PILKADA_TPS[k] for k in ("kurang_rawan", "rawan", "sangat_rawan", "khusus")], dtype=np.float64
+    )
     rows = []
     for op, election in (("OMB-2023-2024", "pemilu"), ("OMP-2024", "pilkada")):
         voters = _largest_remainder(size, VOTERS[election])
@@ -201,7 +210,9 @@ def _electorate(regencies: pl.DataFrame, rng: np.random.Generator) -> tuple[pl.D
                 known |= codes == code
         if election == "pilkada":
             rest = (province == "18") & ~known
-            tps[rest] = _largest_remainder(size[rest], sum(LAMPUNG_PILKADA_TPS.values()) - int(tps[(province == "18") & known].sum()))
+            tps[rest] = _largest_remainder(
+                size[rest], sum(LAMPUNG_PILKADA_TPS.values()) - int(tps[(province == "18") & known].sum())
+            )
         voters = np.round(tps * (VOTERS[election] / TPS[election]) * rng.uniform(0.9, 1.1, len(codes))).astype(np.int64)
         for i in np.flatnonzero(keep):
             mix = base_mix * np.array([1.0, vulnerability[i], vulnerability[i] ** 2, 1.0])
@@ -211,7 +222,20 @@ def _electorate(regencies: pl.DataFrame, rng: np.random.Generator) -> tuple[pl.D
             else:
                 classes = np.append(_largest_remainder(mix[:3], int(tps[i]) - khusus), khusus)
             rows.append((op, codes[i], int(voters[i]), int(tps[i]), *map(int, classes)))
-    frame = pl.DataFrame(rows, schema=["operation_id", "region_code", "voters", "tps", "tps_kurang_rawan", "tps_rawan", "tps_sangat_rawan", "tps_khusus"], orient="row")
+    frame = pl.DataFrame(
+        rows,
+        schema=[
+            "operation_id",
+            "region_code",
+            "voters",
+            "tps",
+            "tps_kurang_rawan",
+            "tps_rawan",
+            "tps_sangat_rawan",
+            "tps_khusus",
+        ],
+        orient="row",
+    )
     return frame, vulnerability[keep]
 
 
@@ -231,7 +255,13 @@ def _days(windows: pl.DataFrame, calendar: pl.DataFrame, regencies: pl.DataFrame
     )
 
 
-def _intensity(days: pl.DataFrame, calendar: pl.DataFrame, operations: pl.DataFrame, rng: np.random.Generator, vulnerability: Mapping[str, float]) -> np.ndarray:
+def _intensity(
+    days: pl.DataFrame,
+    calendar: pl.DataFrame,
+    operations: pl.DataFrame,
+    rng: np.random.Generator,
+    vulnerability: Mapping[str, float],
+) -> np.ndarray:
     """Expected incidents per (row of `days`, category), before scaling to the target total."""
     ordinals = np.array([d.toordinal() for d in days["day"].to_list()])
     phases = days["phase"].cast(pl.String).to_numpy()
@@ -239,7 +269,11 @@ def _intensity(days: pl.DataFrame, calendar: pl.DataFrame, operations: pl.DataFr
     election = np.empty(days.height, dtype=object)
     for op in operations.iter_rows(named=True):
         mask = (days["operation_id"] == op["operation_id"]).to_numpy()
-        f = phase_curve(calendar.filter(pl.col("operation_id") == op["operation_id"]), op["voting_date"], RESULTS_ANNOUNCED.get(op["operation_id"], op["end_date"]))
+        f = phase_curve(
+            calendar.filter(pl.col("operation_id") == op["operation_id"]),
+            op["voting_date"],
+            RESULTS_ANNOUNCED.get(op["operation_id"], op["end_date"]),
+        )
         curve[mask] = f(ordinals[mask], phases[mask])
         election[mask] = str(op["election"])
     announced = np.array([RESULTS_ANNOUNCED.get(o, dt.date.max).toordinal() for o in days["operation_id"].to_list()])
@@ -269,12 +303,19 @@ def _incidents(days: pl.DataFrame, expected: np.ndarray, target: int, rng: np.ra
     cat_index = np.repeat(cell_cats, n)
     total = len(row_index)
     codes = np.array(CATEGORY.codes)
-    killed_mean, injured_mean, p_loss, loss_median, p_cleared = (np.array([CATEGORY_OUTCOMES[c][k] for c in codes]) for k in range(5))
+    killed_mean, injured_mean, p_loss, loss_median, p_cleared = (
+        np.array([CATEGORY_OUTCOMES[c][k] for c in codes]) for k in range(5)
+    )
     has_loss = rng.random(total) < p_loss[cat_index]
     loss = np.where(has_loss, np.round(loss_median[cat_index] * rng.lognormal(0.0, 1.0, total), -3), 0.0)
     minutes = rng.integers(0, 24 * 60, total)
     picked = days[row_index]
-    frame = picked.select("operation_id", "region_code", occurred_on="day", time_zone=pl.col("province_code").replace_strict(TIME_ZONES, default="WIB")).with_columns(
+    frame = picked.select(
+        "operation_id",
+        "region_code",
+        occurred_on="day",
+        time_zone=pl.col("province_code").replace_strict(TIME_ZONES, default="WIB"),
+    ).with_columns(
         category=pl.Series(codes[cat_index]),
         occurred_at=pl.Series(minutes * 60_000_000_000, dtype=pl.Int64).cast(pl.Time),
         killed=pl.Series(rng.poisson(killed_mean[cat_index])),
@@ -283,45 +324,145 @@ def _incidents(days: pl.DataFrame, expected: np.ndarray, target: int, rng: np.ra
         cleared=pl.Series(rng.random(total) < p_cleared[cat_index]),
     )
     frame = frame.sort("occurred_on", "region_code", "occurred_at", "category")
-    return frame.with_columns(incident_id=pl.format("SYN-{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(7))).select(
-        "incident_id", "occurred_on", "occurred_at", "time_zone", "region_code", "category", "killed", "injured", "loss_idr", "cleared", "operation_id"
+    return frame.with_columns(
+        incident_id=pl.format("SYN-{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(7))
+    ).select(
+        "incident_id",
+        "occurred_on",
+        "occurred_at",
+        "time_zone",
+        "region_code",
+        "category",
+        "killed",
+        "injured",
+        "loss_idr",
+        "cleared",
+        "operation_id",
     )
 
 
-def _deployments(electorate: pl.DataFrame, windows: pl.DataFrame, operations: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+def _deployments(
+    electorate: pl.DataFrame, windows: pl.DataFrame, operations: pl.DataFrame, rng: np.random.Generator
+) -> pl.DataFrame:
     required = required_personnel(electorate, reference().guard_patterns).select(
-        "operation_id", "region_code", police="police_required", linmas=pl.col("linmas_required") + 2 * pl.col("tps_without_pattern")
+        "operation_id",
+        "region_code",
+        police="police_required",
+        linmas=pl.col("linmas_required") + 2 * pl.col("tps_without_pattern"),
     )
     ops = {r["operation_id"]: r for r in operations.iter_rows(named=True)}
     rows = []
     for r in electorate.join(required, on=["operation_id", "region_code"]).iter_rows(named=True):
         op = ops[r["operation_id"]]
         election = str(op["election"])
-        window = windows.filter((pl.col("operation_id") == r["operation_id"]) & (pl.col("province_code") == r["region_code"][:2])).row(0, named=True)
-        base = KNOWN_POLRI_BASE.get((election, r["region_code"]), max(round(r["tps"] * POLRI_PER_TPS * rng.uniform(0.8, 1.2)), 5))
+        window = windows.filter(
+            (pl.col("operation_id") == r["operation_id"]) & (pl.col("province_code") == r["region_code"][:2])
+        ).row(0, named=True)
+        base = KNOWN_POLRI_BASE.get(
+            (election, r["region_code"]), max(round(r["tps"] * POLRI_PER_TPS * rng.uniform(0.8, 1.2)), 5)
+        )
         h = op["voting_date"]
-        rows.append((r["operation_id"], r["region_code"], "polri", window["start_date"], window["end_date"], base, "Polres", "operasi"))
+        rows.append(
+            (
+                r["operation_id"],
+                r["region_code"],
+                "polri",
+                window["start_date"],
+                window["end_date"],
+                base,
+                "Polres",
+                "operasi",
+            )
+        )
         surge = max(r["police"] - base, 0) + int(rng.integers(0, 10))
-        rows.append((r["operation_id"], r["region_code"], "polri", h - dt.timedelta(days=1), h + dt.timedelta(days=1), surge, "BKO Polda", "pengamanan TPS"))
+        rows.append(
+            (
+                r["operation_id"],
+                r["region_code"],
+                "polri",
+                h - dt.timedelta(days=1),
+                h + dt.timedelta(days=1),
+                surge,
+                "BKO Polda",
+                "pengamanan TPS",
+            )
+        )
         tni = round((base + surge) * TNI_PER_POLRI[election] * rng.uniform(0.85, 1.15))
-        rows.append((r["operation_id"], r["region_code"], "tni", h - dt.timedelta(days=1), h + dt.timedelta(days=1), tni, "Kodim", "pengamanan TPS"))
+        rows.append(
+            (
+                r["operation_id"],
+                r["region_code"],
+                "tni",
+                h - dt.timedelta(days=1),
+                h + dt.timedelta(days=1),
+                tni,
+                "Kodim",
+                "pengamanan TPS",
+            )
+        )
         rows.append((r["operation_id"], r["region_code"], "linmas", h, h, r["linmas"], "Satlinmas", "pengamanan TPS"))
-    frame = pl.DataFrame(rows, schema=["operation_id", "region_code", "agency", "start_date", "end_date", "personnel", "unit", "role"], orient="row")
+    frame = pl.DataFrame(
+        rows,
+        schema=["operation_id", "region_code", "agency", "start_date", "end_date", "personnel", "unit", "role"],
+        orient="row",
+    )
     return frame
 
 
 def _improvement_plan() -> pl.DataFrame:
     """A few example rows of the evaluator's improvement plan, marked as examples."""
     rows = [
-        ("Deteksi dini", "CONTOH: laporan intelijen potensi bentrok masuk kurang dari 24 jam sebelum kejadian", "S", "Perpanjang jangka laporan deteksi dini menjadi H-3", "planning", "Sat Intelkam", dt.date(2025, 6, 30), "OMP-2024", "18.72"),
-        ("Pengamanan TPS", "CONTOH: pola pengamanan TPS sangat rawan terpenuhi pada hari H", "P", "Pertahankan pola pengamanan", "organisation", "Bag Ops", dt.date(2025, 3, 31), "OMP-2024", "18"),
-        ("Pengawalan logistik", "CONTOH: keterlambatan pengawalan kotak suara di wilayah kepulauan", "M", "Siapkan kapal cadangan dan jadwal pengawalan", "equipment", "Sat Polairud", dt.date(2025, 9, 30), "OMB-2023-2024", "19"),
+        (
+            "Deteksi dini",
+            "CONTOH: laporan intelijen potensi bentrok masuk kurang dari 24 jam sebelum kejadian",
+            "S",
+            "Perpanjang jangka laporan deteksi dini menjadi H-3",
+            "planning",
+            "Sat Intelkam",
+            dt.date(2025, 6, 30),
+            "OMP-2024",
+            "18.72",
+        ),
+        (
+            "Pengamanan TPS",
+            "CONTOH: pola pengamanan TPS sangat rawan terpenuhi pada hari H",
+            "P",
+            "Pertahankan pola pengamanan",
+            "organisation",
+            "Bag Ops",
+            dt.date(2025, 3, 31),
+            "OMP-2024",
+            "18",
+        ),
+        (
+            "Pengawalan logistik",
+            "CONTOH: keterlambatan pengawalan kotak suara di wilayah kepulauan",
+            "M",
+            "Siapkan kapal cadangan dan jadwal pengawalan",
+            "equipment",
+            "Sat Polairud",
+            dt.date(2025, 9, 30),
+            "OMB-2023-2024",
+            "19",
+        ),
     ]
-    names = ["capability", "observation", "rating", "corrective_action", "capability_element", "responsible_unit", "due_date", "operation_id", "region_code"]
+    names = [
+        "capability",
+        "observation",
+        "rating",
+        "corrective_action",
+        "capability_element",
+        "responsible_unit",
+        "due_date",
+        "operation_id",
+        "region_code",
+    ]
     return pl.DataFrame(rows, schema=names, orient="row").with_columns(example=pl.lit(True))
 
 
-def synthesize(scale: str = "sample", seed: int = 7, incidents: int | None = None, progress: Callable[[str], None] | None = None) -> SyntheticDataset:
+def synthesize(
+    scale: str = "sample", seed: int = 7, incidents: int | None = None, progress: Callable[[str], None] | None = None
+) -> SyntheticDataset:
     """Generate a complete synthetic dataset; the same arguments give the same tables.
 
     `scale` "sample" covers Lampung, Kepulauan Bangka Belitung and DKI Jakarta with about 12,000
@@ -343,7 +484,13 @@ def synthesize(scale: str = "sample", seed: int = 7, incidents: int | None = Non
     electorate, vulnerability = _electorate(regencies, rng)
     step("daily intensity")
     days = _days(windows, calendar, regencies)
-    expected = _intensity(days, calendar, ref.operations, rng, dict(zip(regencies.sort("region_code")["region_code"].to_list(), vulnerability, strict=True)))
+    expected = _intensity(
+        days,
+        calendar,
+        ref.operations,
+        rng,
+        dict(zip(regencies.sort("region_code")["region_code"].to_list(), vulnerability, strict=True)),
+    )
     step("incidents")
     frame = _incidents(days, expected, incidents if incidents is not None else DEFAULT_INCIDENTS[scale], rng)
     step("deployments")
@@ -370,4 +517,11 @@ def synthesize(scale: str = "sample", seed: int = 7, incidents: int | None = Non
         "generator": f"aar._synthetic {GENERATOR_VERSION}",
     }
     assert set(tables) == set(TABLES)
-    return SyntheticDataset(tables, config)
+    return SyntheticDataset({name: _typed(name, frame) for name, frame in tables.items()}, config)
+
+
+def _typed(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Vocabulary columns as their schema's Enum types, so Parquet written from them loads with no string work."""
+    return frame.with_columns(
+        pl.col(f.name).cast(f.dtype) for f in TABLES[name].fields if f.kind == "vocab" and f.name in frame.columns
+    )
