@@ -12,12 +12,12 @@ derive each incident's operation, phase and relative day and each deployment's p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -34,6 +34,8 @@ from ._reading import ROW, RawTable, Source, read_source, recognise
 from ._reference import Reference, operation_vocabulary, reference, region_index
 from ._schema import CATEGORY, SITREP, TABLES, Table
 from ._validation import Context, check_table, parse_field, parse_table, problems_from_frame, reported_cells
+
+T = TypeVar("T")
 
 _OVERRIDE_KEYS = {
     "operations": ("operation_id",),
@@ -93,9 +95,22 @@ class Dataset:
     info: DatasetInfo
     tables: Mapping[str, pl.DataFrame]
     warnings: tuple[Problem, ...] = ()
+    _memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per dataset and `key`: the tables never change, so neither do values
+        derived from them (count cubes, covered provinces) that several metrics ask for.
+
+        >>> ds = Dataset(DatasetInfo("x"), {})
+        >>> ds.memo("answer", lambda: 42), ds.memo("answer", lambda: 0)
+        (42, 42)
+        """
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     def __getattr__(self, name: str) -> pl.DataFrame:
         tables = object.__getattribute__(self, "tables")

@@ -120,10 +120,13 @@ def covered_provinces(ds: Dataset) -> pl.Series:
     Rates and comparisons count days and regions only there, so a dataset of three provinces is
     not diluted by the 35 it says nothing about.
     """
-    codes = pl.concat(
-        [t.select(pl.col("region_code").str.slice(0, 2)) for t in (ds.incidents, ds.deployments, ds.electorate)]
-    )
-    return codes.get_column("region_code").unique().sort().alias("province_code")
+
+    def compute() -> pl.Series:
+        tables = (ds.incidents.lazy(), ds.deployments.lazy(), ds.electorate.lazy())
+        codes = pl.concat([t.select(pl.col("region_code").str.slice(0, 2)).unique() for t in tables]).unique().collect()
+        return codes.get_column("region_code").sort().alias("province_code")
+
+    return ds.memo("covered_provinces", compute)
 
 
 def _calendar_days(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
@@ -161,6 +164,36 @@ def electorate_rows(ds: Dataset) -> pl.DataFrame:
     return pl.concat([e.filter(pl.col("region_code").str.len_chars() > 2), provinces])
 
 
+def _exposure_days(ds: Dataset, region: str | None, level: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Calendar days of the region's groups, and personnel on each of them.
+
+    Deployments are spread over their days and kept where the calendar has that day, then summed
+    per operation, region key, phase and day; `exposures` groups both further, per call.
+    """
+    days = (
+        _calendar_days(ds, region, level)
+        .join(ds.operations.select("operation_id", "voting_date"), on="operation_id")
+        .with_columns(relative_day=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64))
+    )
+    deployed = (
+        ds.deployments.lazy()
+        .filter(in_region(region))
+        .with_columns(
+            occurred_on=pl.date_ranges("start_date", "end_date"), province_code=pl.col("region_code").str.slice(0, 2)
+        )
+        .explode("occurred_on")
+        .with_columns(region_key(level))
+        .join(
+            days.lazy().select("operation_id", "province_code", "occurred_on", "phase", "relative_day").unique(),
+            on=["operation_id", "province_code", "occurred_on"],
+        )
+        .group_by("operation_id", "region", "phase", "occurred_on", "relative_day")
+        .agg(pl.col("personnel").sum())
+        .collect()
+    )
+    return days, deployed
+
+
 def exposures(
     ds: Dataset, by: Sequence[str] = ("operation_id",), region: str | None = None, level: str | None = None
 ) -> pl.DataFrame:
@@ -173,11 +206,7 @@ def exposures(
     level = level or level_of(region)
     check_choice("level", level, LEVELS)
     keys = [k for k in _check_groups(by) if k in ("operation_id", "region", "phase", "occurred_on", "relative_day")]
-    days = (
-        _calendar_days(ds, region, level)
-        .join(ds.operations.select("operation_id", "voting_date"), on="operation_id")
-        .with_columns(relative_day=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64))
-    )
+    days, deployed = ds.memo(("exposure_days", region, level), lambda: _exposure_days(ds, region, level))
     spine = (
         days.group_by(keys).agg(days=pl.col("occurred_on").n_unique())
         if keys
@@ -190,19 +219,6 @@ def exposures(
         elector.group_by(e_keys).agg(voters=pl.col("voters").sum(), tps=pl.col("tps").sum())
         if e_keys
         else elector.select(voters=pl.col("voters").sum(), tps=pl.col("tps").sum())
-    )
-    # personnel-days: deployments spread over their days, kept where the calendar has that day
-    deployed = (
-        ds.deployments.filter(in_region(region))
-        .with_columns(
-            occurred_on=pl.date_ranges("start_date", "end_date"), province_code=pl.col("region_code").str.slice(0, 2)
-        )
-        .explode("occurred_on")
-        .with_columns(region_key(level))
-        .join(
-            days.select("operation_id", "province_code", "occurred_on", "phase", "relative_day").unique(),
-            on=["operation_id", "province_code", "occurred_on"],
-        )
     )
     personnel = (
         deployed.group_by(keys).agg(personnel_days=pl.col("personnel").sum())
@@ -224,21 +240,29 @@ def exposures(
     )
 
 
+_COUNT_COLUMNS = ("incidents", "cleared", "cleared_known", "killed", "injured", "loss_idr")
+
+
 def cube(ds: Dataset, region: str | None = None, level: str = "regency") -> pl.DataFrame:
     """The count cube: operation x region x phase x category x day, with every count column.
 
-    Built lazily, touching only the columns it needs. Columns: operation_id, region, phase,
-    category, category_group, occurred_on, relative_day, incidents, cleared, cleared_known,
-    killed, injured, loss_idr.
+    Built lazily, touching only the columns it needs, grouped on the keys that vary independently
+    (the category group follows from the category, the relative day from operation and date), and
+    kept with the dataset: the metrics of a report ask for it many times. Columns: operation_id,
+    region, phase, category, category_group, occurred_on, relative_day, incidents, cleared,
+    cleared_known, killed, injured, loss_idr.
     """
     region = check_region(ds, region)
     check_choice("level", level, LEVELS)
-    return (
+    return ds.memo(("cube", region, level), lambda: _cube(ds, region, level))
+
+
+def _cube(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
+    key = pl.col("province_code").alias("region") if level == "province" else region_key(level)
+    counted = (
         ds.incidents.lazy()
         .filter(in_region(region))
-        .group_by(
-            "operation_id", region_key(level), "phase", "category", "category_group", "occurred_on", "relative_day"
-        )
+        .group_by("operation_id", key, "phase", "category", "occurred_on")
         .agg(
             incidents=pl.len(),
             cleared=pl.col("cleared").sum(),
@@ -247,11 +271,24 @@ def cube(ds: Dataset, region: str | None = None, level: str = "regency") -> pl.D
             injured=pl.col("injured").sum(),
             loss_idr=pl.col("loss_idr").sum(),
         )
+    )
+    groups = ds.incidents.lazy().select("category", "category_group").unique()
+    voting = ds.operations.lazy().select("operation_id", "voting_date")
+    return (
+        counted.join(groups, on="category", how="left")
+        .join(voting, on="operation_id", how="left")
+        .select(
+            "operation_id",
+            "region",
+            "phase",
+            "category",
+            "category_group",
+            "occurred_on",
+            (pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64).alias("relative_day"),
+            *_COUNT_COLUMNS,
+        )
         .collect()
     )
-
-
-_COUNT_COLUMNS = ("incidents", "cleared", "cleared_known", "killed", "injured", "loss_idr")
 
 
 def counts(
@@ -261,7 +298,8 @@ def counts(
     keys = _check_groups(by)
     region = check_region(ds, region)
     level = level or level_of(region)
-    c = cube(ds, region, level)
+    # one cube serves every grouping without regions and the sub-region tables: build it once
+    c = cube(ds, region, level if "region" in keys else sub_level(region))
     grouped = c.group_by(keys).agg(pl.col(_COUNT_COLUMNS).sum()) if keys else c.select(pl.col(_COUNT_COLUMNS).sum())
     out = grouped.with_columns(
         pl.col("incidents", "cleared", "cleared_known", "killed", "injured").cast(pl.Int64),
