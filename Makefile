@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv with aar (editable) and its dev extras
 
 test: $(STAMP) ## Set up if needed, then run lint, type check and the whole test suite
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
@@ -43,8 +44,8 @@ docs: $(STAMP) ## Regenerate docs/data-dictionary.md from the schema
 browser: ## Install Debian's chromium (report PDFs and the browser tests need it; needs root)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-bench: $(STAMP) ## Data-layer benchmark at national scale (5 million synthetic incidents; generated once)
-	$(BIN)/python benchmarks/bench_data.py
+bench: $(STAMP) ## Data layer at national scale against pandas and the polars floor (5M incidents, generated once); writes benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/bench_data.py --write benchmarks/RESULTS.md
 
 bench-batch: $(STAMP) ## Batch benchmark: naive papermill + nbconvert commands against aar batch, same reports
 	$(BIN)/python benchmarks/bench_batch.py

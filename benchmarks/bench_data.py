@@ -1,27 +1,54 @@
-"""Benchmark of the data layer at national scale: `python benchmarks/bench_data.py [--incidents N]`.
+"""Benchmark of the data layer at national scale: `make bench`, or `python benchmarks/bench_data.py`.
 
-Generates (once, cached under benchmarks/.data/) a national synthetic dataset in Parquet, then
-measures in one run, several times each, and prints medians and ratios against baselines measured
-in the same run:
-- polars' bare `read_parquet` of the incidents file (the floor) against `aar.load` (read, parse,
-  validate, derive operation, phase and relative day);
-- the count cube and the national comparison (`aar.cube`, `aar.compare`).
-No time here is a pass/fail condition; the test suite runs this with a small size so it cannot rot.
+Generates once (cached under benchmarks/.data/) a national synthetic dataset in Parquet, then
+measures in one run, each step `--repeat` times, and prints medians and ratios against baselines
+measured in the same run (see equivalents.py for what the baselines do):
+
+1. load: polars' bare `read_parquet` of the incidents file (the floor), `aar.load` (read, parse,
+   validate, derive operation, phase and relative day), and the same loading in pandas; also for
+   a copy of the file whose vocabulary columns are plain strings, as a foreign tool writes them;
+2. the count cube and the national comparison: `aar.cube` and `aar.compare` on a freshly loaded
+   dataset (nothing memoised), a minimal hand-written polars query of the same numbers (the
+   floor), and pandas;
+3. peak memory (resident set size) of each step in a fresh process, against the in-memory size
+   of the loaded frames;
+4. the count cube of a `--streaming-rows` Parquet file (the loaded incidents repeated) with
+   polars' streaming engine, in a fresh process: time and peak memory.
+
+Before timing, the pandas and floor results are checked equal to aar's (a sample of loaded rows,
+every cube cell, every number of the comparison): the comparison is honest or the run fails.
+`--write FILE` writes the results with the machine described. No time here is a pass/fail
+condition; the test suite runs this at a small size so it cannot rot.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import polars as pl
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+import equivalents as eq
+
 import aar
+from aar._dataset import PREPARED_MARKER
 
 HERE = Path(__file__).parent
+BASELINE, TARGET = "OMB-2023-2024", "OMP-2024"
 
 
 def timed(action: Callable[[], object], repeat: int) -> tuple[float, object]:
@@ -34,40 +61,248 @@ def timed(action: Callable[[], object], repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+# ------------------------------------------------------------------------------------------------
+# data
+
+
 def dataset(incidents: int, seed: int = 7) -> Path:
-    folder = HERE / ".data" / f"national-{incidents}-{seed}"
+    """The national synthetic dataset as aar writes it (vocabularies as Enum columns), cached."""
+    folder = HERE / ".data" / f"national-{incidents}-{seed}-typed"
     if not (folder / "dataset.toml").exists():
         data = aar.synthesize("national", seed, incidents)
         aar.write_dataset(data.tables, data.config, folder, fmt="parquet", force=True)
     return folder
 
 
-def main(argv: list[str] | None = None) -> dict[str, float]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def with_strings(folder: Path) -> Path:
+    """A copy of `folder` whose incidents carry their vocabularies as plain strings."""
+    out = folder.with_name(folder.name.replace("-typed", "-strings"))
+    if not (out / "dataset.toml").exists():
+        out.mkdir(parents=True, exist_ok=True)
+        for file in folder.iterdir():
+            if file.name != "incidents.parquet":
+                (out / file.name).write_bytes(file.read_bytes())
+        frame = pl.read_parquet(folder / "incidents.parquet")
+        frame.with_columns(pl.col(pl.Enum).cast(pl.String)).write_parquet(out / "incidents.parquet", statistics=False)
+    return out
+
+
+def streaming_file(folder: Path, rows: int) -> Path:
+    """A Parquet file of about `rows` loaded incidents (the dataset's, repeated with new ids)."""
+    prepared = folder.with_name(folder.name + "-prepared")
+    if not (prepared / PREPARED_MARKER).exists():
+        aar.save_prepared(aar.load(folder), prepared)
+    out = folder.with_name(f"{folder.name}-stream-{rows}.parquet")
+    if not out.exists():
+        source = prepared / "incidents.parquet"
+        height = pl.scan_parquet(source).select(pl.len()).collect().item()
+        copies = max(1, round(rows / height))
+        parts = [pl.scan_parquet(source).with_columns(incident_id=pl.col("incident_id") + f"-{k}") for k in range(copies)]
+        pl.concat(parts).sink_parquet(out.with_suffix(".tmp"))
+        out.with_suffix(".tmp").rename(out)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# memory: each step in a fresh process
+
+
+def _status(field: str) -> int:
+    text = Path("/proc/self/status").read_text()
+    return int(re.search(rf"^{field}:\s+(\d+) kB", text, re.M).group(1)) * 1024  # type: ignore[union-attr]
+
+
+def _reset_peak() -> None:
+    Path("/proc/self/clear_refs").write_text("5")  # Linux: the peak RSS starts again from the current RSS
+
+
+def frames_size(ds: aar.Dataset) -> int:
+    return sum(frame.estimated_size() for frame in ds.tables.values())
+
+
+def child(step: str, folder: Path, extra: str) -> dict[str, Any]:
+    """Run one step and report its peak RSS above the RSS it started from (bytes)."""
+    ds = aar.load(folder) if step not in ("read", "load", "streaming_cube") else None
+    small = eq.Small.of(ds) if ds is not None else None
+    inc = eq.pandas_load(folder, small) if step in ("pandas_cube", "pandas_compare") and small else None
+    steps: dict[str, Callable[[], object]] = {
+        "read": lambda: pl.read_parquet(folder / "incidents.parquet"),
+        "load": lambda: aar.load(folder),
+        "pandas_load": lambda: eq.pandas_load(folder, small),  # type: ignore[arg-type]
+        "cube": lambda: aar.cube(ds),  # type: ignore[arg-type]
+        "compare": lambda: aar.compare(ds, BASELINE, TARGET),  # type: ignore[arg-type]
+        "floor_compare": lambda: eq.floor_compare(ds, BASELINE, TARGET),  # type: ignore[arg-type]
+        "pandas_cube": lambda: eq.pandas_cube(inc),  # type: ignore[arg-type]
+        "pandas_compare": lambda: eq.pandas_compare(ds, small, inc, BASELINE, TARGET),  # type: ignore[arg-type]
+        "streaming_cube": lambda: aar.count_cube(pl.scan_parquet(extra), aar.reference().operations).collect(engine="streaming"),
+    }
+    _reset_peak()
+    before = _status("VmRSS")
+    started = time.perf_counter()
+    result = steps[step]()
+    seconds = time.perf_counter() - started
+    out: dict[str, Any] = {"step": step, "seconds": seconds, "peak_bytes": _status("VmHWM") - before}
+    if isinstance(result, aar.Dataset):
+        out["frames_bytes"] = frames_size(result)
+    elif isinstance(result, pd.DataFrame):
+        out["frames_bytes"] = int(result.memory_usage(deep=True).sum())
+    elif isinstance(result, pl.DataFrame):
+        out["frames_bytes"] = result.estimated_size()
+        out["rows"] = result.height
+    return out
+
+
+def in_child(step: str, folder: Path, extra: str = "") -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", step, "--folder", str(folder), "--extra", extra]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+# ------------------------------------------------------------------------------------------------
+# the run
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 1024**2  # type: ignore[union-attr]
+    versions = f"Python {platform.python_version()}, polars {pl.__version__}, pandas {pd.__version__}, aar {aar.__version__}"
+    return f"{cpu}, {os.cpu_count()} cores, {memory:.1f} GiB, {platform.system()} {platform.release()}; {versions}"
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--incidents", type=int, default=5_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--streaming-rows", type=int, default=50_000_000, help="0 skips the streaming step")
+    parser.add_argument("--sample", type=int, default=100_000, help="loaded rows compared with pandas")
+    parser.add_argument("--write", type=Path, help="write the results (Markdown) to this file")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--extra", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child, args.folder, args.extra)))
+        return {}
+
     folder = dataset(args.incidents)
-    floor, frame = timed(lambda: pl.read_parquet(folder / "incidents.parquet"), args.repeat)
-    load, ds = timed(lambda: aar.load(folder), args.repeat)
-    assert isinstance(ds, aar.Dataset)
-    cube, _ = timed(lambda: aar.cube(ds), args.repeat)
-    national, _ = timed(lambda: aar.compare(ds), args.repeat)
-    rows = frame.height if isinstance(frame, pl.DataFrame) else 0
-    results = {
+    strings = with_strings(folder)
+    ds = aar.load(folder)
+    small = eq.Small.of(ds)
+    frame = eq.pandas_load(folder, small)
+    rows = ds.incidents.height
+    print(f"incidents: {rows:,} (synthetic, national scale); {machine()}")
+
+    # the baselines compute what aar computes, or nothing is timed
+    checked = eq.same_load(ds, frame, args.sample)
+    numbers = eq.numbers_of(aar.compare(ds, BASELINE, TARGET))
+    eq.same_compare(numbers, eq.floor_compare(ds, BASELINE, TARGET), "polars floor")
+    eq.same_compare(numbers, eq.pandas_compare(ds, small, frame, BASELINE, TARGET), "pandas")
+    eq.same_cube(aar.cube(ds), eq.floor_cube(ds.incidents), "polars floor")
+    eq.same_cube(aar.cube(ds), pl.from_pandas(eq.pandas_cube(frame)), "pandas")
+    print(f"equal: {checked:,} sampled loaded rows, every cube cell and every comparison number (polars floor and pandas)")
+
+    t: dict[str, float] = {}
+    t["read"], _ = timed(lambda: pl.read_parquet(folder / "incidents.parquet"), args.repeat)
+    t["load"], _ = timed(lambda: aar.load(folder), args.repeat)
+    t["pandas_load"], _ = timed(lambda: eq.pandas_load(folder, small), args.repeat)
+    t["read_strings"], _ = timed(lambda: pl.read_parquet(strings / "incidents.parquet"), args.repeat)
+    t["load_strings"], _ = timed(lambda: aar.load(strings), args.repeat)
+    t["cube"], _ = timed(lambda: aar.cube(ds.with_tables()), args.repeat)  # a new Dataset: nothing memoised
+    t["floor_cube"], _ = timed(lambda: eq.floor_cube(ds.incidents), args.repeat)
+    t["pandas_cube"], _ = timed(lambda: eq.pandas_cube(frame), args.repeat)
+    t["compare"], _ = timed(lambda: aar.compare(ds.with_tables(), BASELINE, TARGET), args.repeat)
+    t["floor_compare"], _ = timed(lambda: eq.floor_compare(ds, BASELINE, TARGET), args.repeat)
+    t["pandas_compare"], _ = timed(lambda: eq.pandas_compare(ds, small, frame, BASELINE, TARGET), args.repeat)
+
+    memory = {step: in_child(step, folder) for step in ("read", "load", "pandas_load", "cube", "compare", "pandas_cube", "pandas_compare")}
+    loaded_bytes = memory["load"]["frames_bytes"]
+    pandas_bytes = memory["pandas_load"]["frames_bytes"]
+    stream = None
+    if args.streaming_rows:
+        path = streaming_file(folder, args.streaming_rows)
+        stream = in_child("streaming_cube", folder, str(path))
+        stream["input_rows"] = pl.scan_parquet(path).select(pl.len()).collect().item()
+        stream["file_bytes"] = path.stat().st_size
+        stream["in_memory_estimate"] = loaded_bytes / rows * stream["input_rows"]
+
+    results: dict[str, Any] = {
         "rows": rows,
-        "read_parquet_s": floor,
-        "aar_load_s": load,
-        "load_over_read": load / floor,
-        "cube_s": cube,
-        "compare_national_s": national,
+        "machine": machine(),
+        "seconds": t,
+        "load_over_read": t["load"] / t["read"],
+        "pandas_load_over_load": t["pandas_load"] / t["load"],
+        "load_strings_over_read": t["load_strings"] / t["read_strings"],
+        "cube_over_floor": t["cube"] / t["floor_cube"],
+        "pandas_cube_over_cube": t["pandas_cube"] / t["cube"],
+        "compare_over_floor": t["compare"] / t["floor_compare"],
+        "pandas_compare_over_compare": t["pandas_compare"] / t["compare"],
+        "memory": memory,
+        "loaded_bytes": loaded_bytes,
+        "pandas_bytes": pandas_bytes,
+        "load_peak_over_frames": memory["load"]["peak_bytes"] / loaded_bytes,
+        "streaming": stream,
+        "checked_rows": checked,
     }
-    print(f"incidents: {rows:,} (synthetic, national scale)")
-    print(f"polars read_parquet (floor): {floor:8.3f} s")
-    print(f"aar.load (read, validate, derive): {load:8.3f} s   ratio to the floor: {load / floor:5.1f}x")
-    print(f"count cube (operation x regency x phase x category x day): {cube:8.3f} s")
-    print(f"national compare (overall, phases, categories, provinces): {national:8.3f} s")
+    text = report(results, args)
+    print(text)
+    if args.write:
+        args.write.write_text(text, encoding="utf-8")
     return results
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:,.0f} MB"
+
+
+def report(r: dict[str, Any], args: argparse.Namespace) -> str:
+    t, m = r["seconds"], r["memory"]
+
+    def peak(step: str, size: int) -> str:
+        return f"{_mb(m[step]['peak_bytes'])} ({m[step]['peak_bytes'] / size:.2f}x)"
+
+    lines = [
+        "# Data-layer benchmark",
+        "",
+        f"Measured {dt.date.today().isoformat()} by `make bench` (`benchmarks/bench_data.py --incidents {args.incidents} --repeat {args.repeat}`): "
+        f"{r['rows']:,} synthetic incidents at national scale, medians of {args.repeat} runs in one process. Machine: {r['machine']}.",
+        "",
+        "Ratios are what to read: the machine is shared and noisy, and every ratio compares two steps timed in the same run. "
+        f"Before timing, the run checks that pandas and the polars floor compute what aar computes: {r['checked_rows']:,} sampled loaded rows, every cell of the cube, every number of the comparison.",
+        "",
+        "| step | aar | polars floor | aar / floor | pandas | pandas / aar |",
+        "|---|---|---|---|---|---|",
+        f"| load, validate, derive (Parquet as aar writes it: Enum vocabularies) | {t['load']:.2f} s | {t['read']:.2f} s (read_parquet) | {r['load_over_read']:.2f}x | {t['pandas_load']:.2f} s | {r['pandas_load_over_load']:.2f}x |",
+        f"| same, Parquet with string vocabularies | {t['load_strings']:.2f} s | {t['read_strings']:.2f} s | {r['load_strings_over_read']:.2f}x | | |",
+        f"| count cube (operation x regency x phase x category x day) | {t['cube']:.2f} s | {t['floor_cube']:.2f} s | {r['cube_over_floor']:.2f}x | {t['pandas_cube']:.2f} s | {r['pandas_cube_over_cube']:.2f}x |",
+        f"| national comparison (overall, phases, categories, provinces, days) | {t['compare']:.2f} s | {t['floor_compare']:.2f} s | {r['compare_over_floor']:.2f}x | {t['pandas_compare']:.2f} s | {r['pandas_compare_over_compare']:.2f}x |",
+        "",
+        "Targets (issue 7): load within 3x of the read and 3x faster than pandas; cube and comparison within 1.5x of the floor and 2x faster than pandas; peak memory at most 2x the loaded frames.",
+        "",
+        "## Peak memory",
+        "",
+        f"Each step in a fresh process; peak resident set size above the process's size before the step. Loaded frames (aar): {_mb(r['loaded_bytes'])}; the same incidents in pandas: {_mb(r['pandas_bytes'])}.",
+        "",
+        "| step | peak (x loaded frames) |",
+        "|---|---|",
+        f"| polars read_parquet | {peak('read', r['loaded_bytes'])} |",
+        f"| aar.load | {peak('load', r['loaded_bytes'])} |",
+        f"| pandas load (x pandas frames) | {peak('pandas_load', r['pandas_bytes'])} |",
+        f"| aar.cube, dataset loaded | {peak('cube', r['loaded_bytes'])} |",
+        f"| aar.compare, dataset loaded | {peak('compare', r['loaded_bytes'])} |",
+        f"| pandas cube, frame loaded | {peak('pandas_cube', r['pandas_bytes'])} |",
+        f"| pandas comparison, frame loaded | {peak('pandas_compare', r['pandas_bytes'])} |",
+    ]
+    s = r["streaming"]
+    if s:
+        lines += [
+            "",
+            "## Data beyond memory",
+            "",
+            f"`aar.count_cube(pl.scan_parquet(path), operations).collect(engine=\"streaming\")` over {s['input_rows']:,} loaded incidents "
+            f"(the dataset's, repeated with new ids; {_mb(s['file_bytes'])} of Parquet, about {_mb(s['in_memory_estimate'])} if loaded): "
+            f"{s['seconds']:.1f} s, peak {_mb(s['peak_bytes'])} above the process's start, {s['rows']:,} cube cells.",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

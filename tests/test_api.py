@@ -12,7 +12,7 @@ EXPECTED = {
     "Validation", "__version__", "data_dictionary", "incidents_by_group", "licence_notice", "load",
     "operations_overview", "phases_overview", "province_geojson", "reference", "relative_label", "validate",
     "Comparison", "compare", "personnel", "required_personnel", "required_vs_deployed", "voting_day", "suppress",
-    "findings", "counts", "covered_provinces", "crime_clock_text", "cube", "direction", "exposures",
+    "findings", "count_cube", "counts", "covered_provinces", "crime_clock_text", "cube", "direction", "exposures",
     "percent_change", "rates", "RateRatio", "RegressionResult", "SegmentedResult", "adjust_p_values",
     "count_regression", "rate_ratio", "ratio_table", "regress_counts", "segmented_regression", "fit_segments", "synthesize",
     "write_dataset", "ComparativeReport", "ReportError", "ReportFiles", "ReportTimeout", "comparative_report",

@@ -715,3 +715,12 @@ def test_a_damaged_workbook(tmp_path: Path) -> None:
     book.write_bytes(b"this is not a zip file")
     with pytest.raises(aar.DatasetError, match="cannot open Excel workbook"):
         aar.load(book)
+
+
+def test_duplicated_ids_in_sorted_order_are_found_too(write_dataset: WriteDataset) -> None:
+    text = incidents(GOOD, "1;28/11/2024;18.72;laka;0;0;0", "2;27/11/2024;18.72;demo;0;0;0")
+    errors = errors_of(write_dataset({"incidents.csv": text}))
+    assert [where(p) for p in errors] == [
+        ("incidents.csv", 2, "id (A)", "incident_id=1"),
+        ("incidents.csv", 3, "id (A)", "incident_id=1"),
+    ]

@@ -1,31 +1,84 @@
-"""The benchmarks run (on a small size), so they cannot rot; no time is asserted."""
+"""The benchmarks run (on a small size), so they cannot rot; no time is asserted.
+
+What is asserted: the baselines compute what aar computes (the checks inside the benchmark pass,
+and they fail when a number is off), and the results file is written.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import ModuleType
+
+import polars as pl
+import pytest
 
 BENCH = Path(__file__).parents[1] / "benchmarks"
 
 
-def test_data_benchmark_smoke(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def bench_module(name: str) -> ModuleType:
     sys.path.insert(0, str(BENCH))
     try:
-        import bench_data
+        return __import__(name)
     finally:
         sys.path.pop(0)
+
+
+@pytest.mark.slow
+def test_data_benchmark_smoke(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    bench_data = bench_module("bench_data")
     monkeypatch.setattr(bench_data, "HERE", tmp_path)
-    results = bench_data.main(["--incidents", "20000", "--repeat", "1"])
+    results = bench_data.main(
+        [
+            "--incidents",
+            "20000",
+            "--repeat",
+            "1",
+            "--streaming-rows",
+            "60000",
+            "--sample",
+            "5000",
+            "--write",
+            str(tmp_path / "RESULTS.md"),
+        ]
+    )
     assert 18_000 < results["rows"] < 22_000
-    assert results["load_over_read"] > 0
+    assert results["checked_rows"] == 5_000
+    assert results["load_over_read"] > 0 and results["compare_over_floor"] > 0 and results["pandas_cube_over_cube"] > 0
+    assert results["memory"]["load"]["peak_bytes"] > 0 and results["loaded_bytes"] > 0
+    assert results["streaming"]["input_rows"] >= 3 * results["rows"] - 10 and results["streaming"]["rows"] > 0
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert "| count cube" in text and "## Data beyond memory" in text
+
+
+def test_equality_checks_of_the_baselines_can_fail(tmp_path: Path) -> None:
+    import aar
+
+    eq = bench_module("equivalents")
+    data = aar.synthesize("sample", 7, 3_000)
+    aar.write_dataset(data.tables, data.config, tmp_path / "ds", fmt="parquet")
+    ds = aar.load(tmp_path / "ds")
+    small = eq.Small.of(ds)
+    frame = eq.pandas_load(tmp_path / "ds", small)
+    assert eq.same_load(ds, frame, 3_000) == ds.incidents.height
+    numbers = eq.numbers_of(aar.compare(ds))
+    eq.same_compare(numbers, eq.pandas_compare(ds, small, frame, "OMB-2023-2024", "OMP-2024"), "pandas")
+    eq.same_compare(numbers, eq.floor_compare(ds, "OMB-2023-2024", "OMP-2024"), "floor")
+    eq.same_cube(aar.cube(ds), pl.from_pandas(eq.pandas_cube(frame)), "pandas")
+
+    wrong = frame.copy()
+    wrong.loc[wrong.index[:5], "phase"] = "quiet" if wrong["phase"].iloc[0] != "quiet" else "campaign"
+    with pytest.raises(AssertionError, match="phase differs"):
+        eq.same_load(ds, wrong, 3_000)
+    off = eq.pandas_compare(ds, small, frame.iloc[1:], "OMB-2023-2024", "OMP-2024")
+    with pytest.raises(AssertionError, match="pandas: "):
+        eq.same_compare(numbers, off, "pandas")
+    with pytest.raises(AssertionError):
+        eq.same_cube(aar.cube(ds), pl.from_pandas(eq.pandas_cube(frame.iloc[1:])), "pandas")
 
 
 def test_batch_benchmark_smoke() -> None:
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_batch
-    finally:
-        sys.path.pop(0)
+    bench_batch = bench_module("bench_batch")
     results = bench_batch.main(["--province", "19", "--limit", "1", "--jobs", "1"])
     assert results["reports"] == 1
     assert results["ratio"] > 0

@@ -14,7 +14,9 @@ from aar._derive import (
     assign_operations,
     assign_phases,
     deployment_days,
+    per_distinct,
     phase_calendar,
+    place_incidents,
     province_windows,
     relative_label,
 )
@@ -173,3 +175,27 @@ def test_a_province_may_have_its_own_phases() -> None:
     jakarta = calendar.filter((pl.col("operation_id") == "OMP-2024") & (pl.col("province_code") == "31"))
     assert jakarta["phase"].to_list()[0] == "pre_campaign"
     assert jakarta["start_date"][0] == dt.date(2024, 8, 14)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(incident_in_a_window(), min_size=1, max_size=40), st.booleans())
+def test_one_pass_placement_equals_the_two_steps(rows: list[tuple[dt.date, str, str]], named: bool) -> None:
+    incidents = _incidents([(day, region, op if named else None) for day, region, op in rows])
+    one_pass = place_incidents(incidents, WINDOWS, CALENDAR, REF.operations)
+    assert one_pass.select(sorted(one_pass.columns)).equals(
+        _derive(rows if named else [(d, r, None) for d, r, _ in rows]).select(sorted(one_pass.columns))
+    )
+
+
+def test_per_distinct_derives_once_per_key_and_keeps_row_order() -> None:
+    frame = pl.DataFrame({"k": ["b", "a", "b", None, "a"], "n": [1, 2, 3, 4, 5]})
+    calls: list[int] = []
+
+    def derive(distinct: pl.DataFrame) -> pl.DataFrame:
+        calls.append(distinct.height)
+        return distinct.with_columns(upper=pl.col("k").str.to_uppercase())
+
+    out = per_distinct(frame, ["k"], derive)
+    assert calls == [3]
+    assert out["n"].to_list() == [1, 2, 3, 4, 5]
+    assert out["upper"].to_list() == ["B", "A", "B", None, "A"]

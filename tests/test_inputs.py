@@ -455,6 +455,33 @@ def test_parquet_with_string_columns(tmp_path: Path) -> None:
     assert rows["S2"]["cleared"] is False and rows["S2"]["killed"] == 1
 
 
+def test_parquet_as_aar_writes_it_loads_like_the_same_data_in_csv(tmp_path: Path) -> None:
+    data = aar.synthesize("sample", 7, 3_000)
+    assert data.tables["incidents"].schema["category"] == aar.TABLES["incidents"].field("category").dtype
+    aar.write_dataset(data.tables, data.config, tmp_path / "parquet", fmt="parquet")
+    aar.write_dataset(data.tables, data.config, tmp_path / "csv", fmt="csv")
+    from_parquet, from_csv = aar.load(tmp_path / "parquet"), aar.load(tmp_path / "csv")
+    for name in ("incidents", "deployments", "electorate", "windows", "calendar"):
+        assert from_parquet.tables[name].equals(from_csv.tables[name]), name
+
+
+def test_categorical_parquet_columns_are_matched_like_text(tmp_path: Path) -> None:
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    pl.DataFrame(
+        {
+            "id": ["C1", "C2"],
+            "tanggal": [dt.date(2024, 11, 27)] * 2,
+            "wilayah": ["Kota Metro", "18.71"],
+            "kategori": ["Unras", "laka_lantas"],
+        },
+        schema_overrides={"wilayah": pl.Categorical, "kategori": pl.Categorical},
+    ).write_parquet(folder / "incidents.parquet")
+    rows = by_id(aar.load(folder))
+    assert rows["C1"]["region_code"] == "18.72" and rows["C1"]["category"] == "unjuk_rasa"
+    assert rows["C2"]["region_code"] == "18.71" and rows["C2"]["category"] == "laka_lantas"
+
+
 # Indonesian headers -------------------------------------------------------------------------------
 
 

@@ -562,3 +562,28 @@ def test_compare_rejects_a_bad_argument(
     assert message.startswith(f"{argument}: got {received!r}; allowed: ")
     for value in allowed:
         assert value in message
+
+
+def test_streaming_count_cube_of_saved_incidents_equals_the_cube(tmp_path: Path) -> None:
+    ds = sample()
+    aar.save_prepared(ds, tmp_path / "prepared")
+    streamed = aar.count_cube(pl.scan_parquet(tmp_path / "prepared" / "incidents.parquet"), ds.operations).collect(
+        engine="streaming"
+    )
+    keys = ["operation_id", "region", "phase", "category", "occurred_on"]
+    assert_frame_equal(streamed.sort(keys), aar.cube(ds).sort(keys))
+
+
+def test_memoised_cube_belongs_to_its_dataset() -> None:
+    ds = sample()
+    first = aar.cube(ds, "18", "province")
+    assert aar.cube(ds, "18", "province") is first
+    fewer = ds.with_tables(incidents=ds.incidents.head(100))
+    assert (
+        int(aar.cube(fewer, "18", "province")["incidents"].sum())
+        == fewer.incidents.filter(pl.col("province_code") == "18").height
+    )
+    assert (
+        int(aar.cube(ds, "18", "province")["incidents"].sum())
+        == ds.incidents.filter(pl.col("province_code") == "18").height
+    )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aar._parsing import MONTHS, parse_bool, parse_date, parse_number, parse_time
+from aar._parsing import MONTHS, parse_bool, parse_date, parse_number, parse_time, parse_with
 
 
 def _one(parser, text, **kw):  # type: ignore[no-untyped-def]
@@ -129,3 +129,40 @@ def test_yes_no_words() -> None:
     values, bad = parse_bool(pl.Series(["Ya", "tidak", "TRUE", "0", "selesai", "belum", "mungkin", None]))
     assert values.to_list() == [True, False, True, False, True, False, None, None]
     assert bad.to_list() == [False] * 6 + [True, False]
+
+
+def test_enum_column_of_the_target_type_passes_as_it_is() -> None:
+    dtype = pl.Enum(["WIB", "WITA", "WIT"])
+    values = pl.Series("tz", ["WIB", None, "WIT"], dtype=dtype)
+    parsed, bad = parse_with(values, lambda v: None, dtype)
+    assert parsed.equals(values) and not bad.any()
+
+
+def test_categorical_column_is_matched_through_its_values() -> None:
+    dtype = pl.Enum(["polri", "tni"])
+    values = pl.Series("agency", ["Polisi", "tni", "army", None], dtype=pl.Categorical)
+    parsed, bad = parse_with(values, lambda v: {"polisi": "polri", "tni": "tni"}.get(v.lower()), dtype)
+    assert parsed.to_list() == ["polri", "tni", None, None]
+    assert bad.to_list() == [False, False, True, False]
+
+
+def test_clean_string_column_is_kept_and_a_dirty_one_is_mapped() -> None:
+    clean = pl.Series("r", ["18.72", "18.71", None])
+    parsed, bad = parse_with(clean, lambda v: v, pl.String)
+    assert parsed.equals(clean) and not bad.any()
+    dirty = pl.Series("r", [" 18.72", "", "nowhere", "18.71"])
+    parsed, bad = parse_with(dirty, lambda v: None if v == "nowhere" else v, pl.String)
+    assert parsed.to_list() == ["18.72", None, None, "18.71"]
+    assert bad.to_list() == [False, False, True, False]
+
+
+def test_enum_target_from_strings_with_spaces_and_aliases() -> None:
+    dtype = pl.Enum(["WIB", "WITA", "WIT"])
+    parsed, bad = parse_with(
+        pl.Series(["WIB", " wita ", "UTC+9", "", "Mars"]),
+        lambda v: {"wib": "WIB", "wita": "WITA", "utc+9": "WIT"}.get(v.lower()),
+        dtype,
+    )
+    assert parsed.dtype == dtype
+    assert parsed.to_list() == ["WIB", "WITA", "WIT", None, None]
+    assert bad.to_list() == [False, False, False, False, True]

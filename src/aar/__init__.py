@@ -28,7 +28,17 @@ from ._figures import (
     relative_day_chart,
 )
 from ._findings import findings
-from ._metrics import counts, covered_provinces, crime_clock_text, cube, direction, exposures, percent_change, rates
+from ._metrics import (
+    count_cube,
+    counts,
+    covered_provinces,
+    crime_clock_text,
+    cube,
+    direction,
+    exposures,
+    percent_change,
+    rates,
+)
 from ._reference import licence_notice, province_geojson, reference
 from ._report_content import ComparativeReport, OverviewReport, comparative_report, overview_report, show
 from ._reports import ReportError, ReportFiles, ReportTimeout, run_report
@@ -86,6 +96,7 @@ __all__ = [
     "category_chart",
     "comparative_report",
     "compare",
+    "count_cube",
     "count_regression",
     "counts",
     "covered_provinces",

@@ -30,6 +30,7 @@ import polars as pl
 
 from ._dataset import Dataset
 from ._errors import UsageError
+from ._schema import CATEGORY_GROUP_OF, TABLES
 
 GROUPS = ("operation_id", "region", "phase", "category", "category_group", "occurred_on", "relative_day")
 LEVELS = ("national", "province", "regency")
@@ -258,10 +259,22 @@ def cube(ds: Dataset, region: str | None = None, level: str = "regency") -> pl.D
 
 
 def _cube(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
+    return count_cube(ds.incidents.lazy(), ds.operations, region, level).collect()
+
+
+def count_cube(
+    incidents: pl.LazyFrame, operations: pl.DataFrame, region: str | None = None, level: str = "regency"
+) -> pl.LazyFrame:
+    """The plan of `cube` over any frame of loaded incidents, such as a Parquet scan.
+
+    Data larger than memory: `count_cube(pl.scan_parquet(path), ds.operations).collect(engine="streaming")`
+    builds the cube in batches, from incidents saved by `save_prepared` (they carry the derived
+    phase and province).
+    """
+    check_choice("level", level, LEVELS)
     key = pl.col("province_code").alias("region") if level == "province" else region_key(level)
     counted = (
-        ds.incidents.lazy()
-        .filter(in_region(region))
+        incidents.filter(in_region(region))
         .group_by("operation_id", key, "phase", "category", "occurred_on")
         .agg(
             incidents=pl.len(),
@@ -272,8 +285,12 @@ def _cube(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
             loss_idr=pl.col("loss_idr").sum(),
         )
     )
-    groups = ds.incidents.lazy().select("category", "category_group").unique()
-    voting = ds.operations.lazy().select("operation_id", "voting_date")
+    category = TABLES["incidents"].field("category").dtype
+    groups = pl.LazyFrame(
+        {"category": list(CATEGORY_GROUP_OF), "category_group": list(CATEGORY_GROUP_OF.values())},
+        schema={"category": category, "category_group": TABLES["incidents"].field("category_group").dtype},
+    )
+    voting = operations.lazy().select("operation_id", "voting_date")
     return (
         counted.join(groups, on="category", how="left")
         .join(voting, on="operation_id", how="left")
@@ -287,7 +304,6 @@ def _cube(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
             (pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64).alias("relative_day"),
             *_COUNT_COLUMNS,
         )
-        .collect()
     )
 
 
