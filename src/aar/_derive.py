@@ -89,24 +89,39 @@ def phase_calendar(phases: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _row_hash(keys: list[str], seed: int) -> pl.Expr:
+    """A 64-bit hash of the row's `keys`: the columns' own hashes, each seeded apart, combined."""
+    parts = [pl.col(k).hash(seed=seed * 64 + i) for i, k in enumerate(keys)]
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined ^ part
+    return combined
+
+
 def per_distinct(frame: pl.DataFrame, keys: list[str], derive: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
     """`frame` with the columns `derive` computes from the distinct values of `keys`, on every row.
 
     Five million incidents hold a few ten thousand distinct (date, province, operation): deriving
     once per key keeps the rule's cost off the rows. Rows find their key through a 64-bit hash of
-    it (one join on an integer), then the key itself is compared, so a hash collision raises instead
-    of attaching another key's values. `derive` gets the distinct keys and returns them with new
-    columns, one row per key.
+    it: one join on an integer column, which copies none of the frame's own columns. A second,
+    independent hash must count as many distinct keys as the first; when they disagree (two keys
+    sharing a hash), the join is on the key columns themselves. Both would have to collide at once
+    to go unnoticed: odds of about 1e-30 for 50,000 keys. `derive` gets the distinct keys and
+    returns them with new columns, one row per key.
     """
-    hashed = frame.with_columns(_key=pl.struct(keys).hash())
-    distinct = hashed.select("_key", *keys).unique("_key", keep="any")
-    derived = derive(distinct.drop("_key")).join(distinct, on=keys, how="inner", nulls_equal=True)
+    hashes = frame.select(_key=_row_hash(keys, 1), _check=_row_hash(keys, 2))
+    first = hashes.get_column("_key").is_first_distinct()
+    distinct = frame.select(keys).filter(first)
+    if hashes.get_column("_check").n_unique() != distinct.height:  # pragma: no cover - a collision
+        return frame.join(
+            derive(frame.select(keys).unique()), on=keys, how="left", nulls_equal=True, maintain_order="left"
+        )
+    derived = derive(distinct)
     if derived.height != distinct.height:  # pragma: no cover - a lost or repeated key is a bug in `derive`
         raise AssertionError(f"derive returned {derived.height} rows for {distinct.height} keys")
-    joined = hashed.join(derived.rename({k: f"_key:{k}" for k in keys}), on="_key", how="left", maintain_order="left")
-    if not joined.select(pl.all_horizontal(pl.col(k).eq_missing(pl.col(f"_key:{k}")) for k in keys).all()).item():
-        raise AssertionError("two keys share a 64-bit hash; please report this data")  # pragma: no cover
-    return joined.drop("_key", *(f"_key:{k}" for k in keys))
+    derived = derived.with_columns(_key=_row_hash(keys, 1)).drop(keys)
+    attached = hashes.select("_key").join(derived, on="_key", how="left", maintain_order="left")
+    return frame.hstack(attached.drop("_key"))
 
 
 def _choose_operation(distinct: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
@@ -202,18 +217,16 @@ def place_incidents(
             "occurred_on",
             "province_code",
             pl.col("_named").alias("operation_id"),
-            pl.col("operation_id").alias("_operation"),
+            *([pl.col("operation_id").alias("_operation")] if unnamed else []),
             window_ok=pl.col("_op").is_not_null(),
             phase="phase",
             relative_day="relative_day",
         )
 
+    unnamed = incidents.get_column("operation_id").null_count() > 0  # else the column stays as it is
     base = incidents.with_columns(province_code=province_of(pl.col("region_code")))
-    return (
-        per_distinct(base, keys, derive)
-        .with_columns(operation_id="_operation", category_group=_category_group())
-        .drop("_operation")
-    )
+    placed = per_distinct(base, keys, derive).with_columns(category_group=_category_group())
+    return placed.with_columns(operation_id="_operation").drop("_operation") if unnamed else placed
 
 
 def deployment_days(deployments: pl.DataFrame) -> pl.DataFrame:

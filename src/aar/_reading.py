@@ -14,8 +14,10 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -240,15 +242,22 @@ def read_csv(path: Path, table: Table, decimal: str | None = None) -> tuple[RawT
 def read_parquet(path: Path, table: Table) -> tuple[RawTable, list[Problem]]:
     """Read a Parquet file, keeping its types; rows are numbered from 1.
 
-    The columns are made contiguous once here (a copy of about a fifth of the read time): columns
-    split in one chunk per row group would otherwise be copied again by every later step that meets
-    a new, single-chunk column beside them.
+    Columns are read one by one (on every core) and each made contiguous as it is read: columns
+    split in one chunk per row group would be copied again by every later step that meets a new,
+    single-chunk column beside them, and making the whole file contiguous at once would hold it
+    twice in memory.
     """
+
+    def column(name: str) -> pl.Series:
+        return pl.read_parquet(path, columns=[name]).to_series().rechunk()
+
     try:
-        frame = pl.read_parquet(path).rechunk()
+        names = list(pl.read_parquet_schema(path))
+        with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+            columns = list(pool.map(column, names))
     except Exception as exc:  # polars raises several kinds for a damaged file
         raise DatasetError(f"cannot read Parquet file: {exc}", path) from exc
-    out, labels, problems = _frame_from_rows(table, frame.columns, frame.get_columns(), 1, str(path), None)
+    out, labels, problems = _frame_from_rows(table, names, columns, 1, str(path), None)
     return RawTable(
         table.name, out, str(path), None, None, {k: v.rsplit(" (", 1)[0] for k, v in labels.items()}
     ), problems
