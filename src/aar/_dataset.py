@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -404,8 +404,18 @@ def _check_electorate(electorate: pl.DataFrame, raw: RawTable) -> list[Problem]:
 
 
 def _build(source: Source, checksum: Callable[[], str | None]) -> Validation:
-    """Parse, check, merge and derive; `checksum` is called last (it may still be running in a thread)."""
+    """Parse, check, merge and derive; `checksum` is called last (it may still be running in a thread).
+
+    Each table's own rules (`check_table`) run on a second thread, beside the rest of the build;
+    their problems take the place in the list they would have had.
+    """
+    with ThreadPoolExecutor(max_workers=1) as checks:
+        return _build_with(source, checksum, checks)
+
+
+def _build_with(source: Source, checksum: Callable[[], str | None], checks: ThreadPoolExecutor) -> Validation:
     problems: list[Problem] = list(source.problems)
+    pending: list[tuple[int, Future[list[Problem]]]] = []
     config = source.config
     ref: Reference = reference()
     raws = dict(source.tables)
@@ -461,7 +471,7 @@ def _build(source: Source, checksum: Callable[[], str | None]) -> Validation:
                     )
                 )
         problems.extend(found)
-        problems.extend(check_table(frame, raw, table, reported_cells(found, raw)))
+        pending.append((len(problems), checks.submit(check_table, frame, raw, table, reported_cells(found, raw))))
         return frame
 
     base_ctx = Context(region_index(ref.regions), operation_vocabulary(ref.operations, ref.operation_windows), {})
@@ -539,6 +549,8 @@ def _build(source: Source, checksum: Callable[[], str | None]) -> Validation:
         problems += _check_electorate(parsed["electorate"], raws["electorate"])
     electorate = parsed["electorate"]
 
+    for at, checked in reversed(pending):
+        problems[at:at] = checked.result()
     result_problems = tuple(
         sorted(problems, key=lambda p: (p.severity != "error", p.path or "", p.sheet or "", p.row or 0))
     )

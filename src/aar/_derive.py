@@ -110,9 +110,9 @@ def per_distinct(frame: pl.DataFrame, keys: list[str], derive: Callable[[pl.Data
     returns them with new columns, one row per key.
     """
     hashes = frame.select(_key=_row_hash(keys, 1), _check=_row_hash(keys, 2))
-    first = hashes.get_column("_key").is_first_distinct()
+    first, checked = hashes.select(pl.col("_key").is_first_distinct(), pl.col("_check").n_unique()).get_columns()
     distinct = frame.select(keys).filter(first)
-    if hashes.get_column("_check").n_unique() != distinct.height:  # pragma: no cover - a collision
+    if checked[0] != distinct.height:  # pragma: no cover - a collision
         return frame.join(
             derive(frame.select(keys).unique()), on=keys, how="left", nulls_equal=True, maintain_order="left"
         )
