@@ -90,18 +90,24 @@ def pandas_load(folder: Path, small: Small) -> pd.DataFrame:
     inc["province_code"] = inc["region_code"].str.slice(0, 2)
     keys = ["occurred_on", "province_code", "operation_id"]
     distinct = inc[keys].drop_duplicates()
-    windows = small.windows[["operation_id", "province_code", "start_date", "end_date", "voting_date"]].rename(columns={"operation_id": "_op"})
+    windows = small.windows[["operation_id", "province_code", "start_date", "end_date", "voting_date"]].rename(
+        columns={"operation_id": "_op"}
+    )
     candidates = distinct.merge(windows, on="province_code")
     inside = candidates["occurred_on"].between(candidates["start_date"], candidates["end_date"])
     named = candidates["operation_id"].isna() | (candidates["operation_id"] == candidates["_op"])
     candidates = candidates[inside & named].assign(_distance=lambda f: (f["occurred_on"] - f["voting_date"]).abs())
-    chosen = candidates.sort_values([*keys, "_distance", "voting_date"], ascending=[True, True, True, True, False]).drop_duplicates(keys)
+    chosen = candidates.sort_values(
+        [*keys, "_distance", "voting_date"], ascending=[True, True, True, True, False]
+    ).drop_duplicates(keys)
     placed = distinct.merge(chosen[[*keys, "_op"]], on=keys, how="left")
     placed["_operation"] = placed["operation_id"].fillna(placed["_op"])
     calendar = small.calendar.rename(columns={"operation_id": "_operation"})
     phased = placed.merge(calendar, on=["_operation", "province_code"])
     phased = phased[phased["occurred_on"].between(phased["start_date"], phased["end_date"])][[*keys, "phase"]]
-    placed = placed.merge(phased, on=keys, how="left").merge(small.operations.rename(columns={"operation_id": "_operation"}), on="_operation", how="left")
+    placed = placed.merge(phased, on=keys, how="left").merge(
+        small.operations.rename(columns={"operation_id": "_operation"}), on="_operation", how="left"
+    )
     placed["relative_day"] = (placed["occurred_on"] - placed["voting_date"]).dt.days
     if placed["_op"].isna().any():
         raise ValueError("pandas load found incidents outside every window")
@@ -117,7 +123,9 @@ def same_load(ds: aar.Dataset, frame: pd.DataFrame, sample: int = 100_000, seed:
     rows = np.sort(np.random.default_rng(seed).choice(len(frame), size=min(sample, len(frame)), replace=False))
     columns = ["incident_id", "operation_id", "province_code", "phase", "relative_day", "category_group"]
     ours = ds.incidents[rows].select(columns).with_columns(pl.all().cast(pl.String))
-    theirs = pl.from_pandas(frame.iloc[rows][columns].astype("string").reset_index(drop=True)).with_columns(pl.all().cast(pl.String))
+    theirs = pl.from_pandas(frame.iloc[rows][columns].astype("string").reset_index(drop=True)).with_columns(
+        pl.all().cast(pl.String)
+    )
     for column in columns:
         differ = (ours[column] != theirs[column]).fill_null(True) & ~(ours[column].is_null() & theirs[column].is_null())
         assert not differ.any(), f"{column} differs on {int(differ.sum())} of {len(rows)} sampled rows"
@@ -132,7 +140,9 @@ def same_load(ds: aar.Dataset, frame: pd.DataFrame, sample: int = 100_000, seed:
 class CompareNumbers:
     """The numbers of a national comparison, one frame per table, sorted (polars frames)."""
 
-    overall: pl.DataFrame  # operation_id, incidents, cleared, killed, injured, loss_idr, days, voters, tps, personnel_days
+    overall: (
+        pl.DataFrame
+    )  # operation_id, incidents, cleared, killed, injured, loss_idr, days, voters, tps, personnel_days
     phases: pl.DataFrame  # operation_id, phase, incidents, days
     categories: pl.DataFrame  # operation_id, category, incidents
     provinces: pl.DataFrame  # operation_id, region, incidents, days
@@ -151,7 +161,9 @@ def numbers_of(comparison: aar.Comparison) -> CompareNumbers:
 
     def sides(frame: pl.DataFrame, key: str, values: list[str]) -> pl.DataFrame:
         parts = [
-            frame.select(pl.col(key), *(pl.col(f"{v}_{side}").alias(v) for v in values)).with_columns(operation_id=pl.lit(op))
+            frame.select(pl.col(key), *(pl.col(f"{v}_{side}").alias(v) for v in values)).with_columns(
+                operation_id=pl.lit(op)
+            )
             for side, op in ops.items()
         ]
         return _canonical(pl.concat(parts), ["operation_id", key])
@@ -160,7 +172,10 @@ def numbers_of(comparison: aar.Comparison) -> CompareNumbers:
     metrics = [*COUNTS, "days", "voters", "tps", "personnel_days"]
     overall = pl.DataFrame([{"operation_id": op, **{m: summary[m][side] for m in metrics}} for side, op in ops.items()])
     series = pl.concat(
-        [comparison.series.select("relative_day", incidents=pl.col(side)).with_columns(operation_id=pl.lit(op)) for side, op in ops.items()]
+        [
+            comparison.series.select("relative_day", incidents=pl.col(side)).with_columns(operation_id=pl.lit(op))
+            for side, op in ops.items()
+        ]
     ).filter(pl.col("incidents").is_not_null())
     return CompareNumbers(
         _canonical(overall, ["operation_id"]),
@@ -180,7 +195,9 @@ def same_compare(ours: CompareNumbers, theirs: CompareNumbers, what: str) -> Non
         for column in a.columns:
             x, y = a[column], b[column]
             if x.dtype == pl.Float64:
-                close = ((x - y).abs() <= 1e-9 * x.abs().clip(lower_bound=1)).fill_null(False) | (x.is_null() & y.is_null())
+                close = ((x - y).abs() <= 1e-9 * x.abs().clip(lower_bound=1)).fill_null(False) | (
+                    x.is_null() & y.is_null()
+                )
                 assert close.all(), f"{what}: {name}.{column} differs in {int((~close).sum())} rows"
             else:
                 assert (x == y).all(), f"{what}: {name}.{column} differs"
@@ -194,7 +211,15 @@ def floor_cube(incidents: pl.DataFrame) -> pl.DataFrame:
     """The count cube (regency level) as one hand-written group-by."""
     return (
         incidents.lazy()
-        .group_by("operation_id", pl.col("region_code").alias("region"), "phase", "category", "category_group", "occurred_on", "relative_day")
+        .group_by(
+            "operation_id",
+            pl.col("region_code").alias("region"),
+            "phase",
+            "category",
+            "category_group",
+            "occurred_on",
+            "relative_day",
+        )
         .agg(
             incidents=pl.len(),
             cleared=pl.col("cleared").sum(),
@@ -211,18 +236,28 @@ def same_cube(ours: pl.DataFrame, theirs: pl.DataFrame, what: str) -> None:
     """Assert two cubes hold the same cells and counts."""
     keys = ["operation_id", "region", "phase", "category", "category_group", "occurred_on", "relative_day"]
     a = ours.with_columns(pl.col(keys[:5]).cast(pl.String)).sort(keys)
-    b = theirs.with_columns(pl.col(keys[:5]).cast(pl.String), pl.col("occurred_on").cast(pl.Date), pl.col("relative_day").cast(pl.Int64)).select(a.columns).sort(keys)
+    b = (
+        theirs.with_columns(
+            pl.col(keys[:5]).cast(pl.String), pl.col("occurred_on").cast(pl.Date), pl.col("relative_day").cast(pl.Int64)
+        )
+        .select(a.columns)
+        .sort(keys)
+    )
     assert a.height == b.height, f"{what}: {b.height} cells, aar {a.height}"
     for column in a.columns:
         if a[column].dtype.is_float():
-            assert ((a[column] - b[column].cast(pl.Float64)).abs() <= 1e-6 * a[column].abs().clip(lower_bound=1)).all(), f"{what}: {column} differs"
+            assert (
+                (a[column] - b[column].cast(pl.Float64)).abs() <= 1e-6 * a[column].abs().clip(lower_bound=1)
+            ).all(), f"{what}: {column} differs"
         else:
             assert (a[column].cast(pl.String) == b[column].cast(pl.String)).all(), f"{what}: {column} differs"
 
 
 def _days(ds: aar.Dataset) -> pl.LazyFrame:
     """Calendar days of the covered provinces: operation, province, phase, date."""
-    provinces = pl.concat([t.lazy().select(pl.col("region_code").str.slice(0, 2)) for t in (ds.incidents, ds.deployments, ds.electorate)]).unique()
+    provinces = pl.concat(
+        [t.lazy().select(pl.col("region_code").str.slice(0, 2)) for t in (ds.incidents, ds.deployments, ds.electorate)]
+    ).unique()
     return (
         ds.calendar.lazy()
         .join(provinces, left_on="province_code", right_on="region_code", how="semi")
@@ -240,33 +275,53 @@ def floor_compare(ds: aar.Dataset, baseline: str, target: str) -> CompareNumbers
     e = ds.electorate.lazy()
     regency_rows = e.filter(pl.col("region_code").str.len_chars() > 2)
     has_regencies = regency_rows.select("operation_id", region_code=pl.col("region_code").str.slice(0, 2)).unique()
-    electorate = pl.concat([regency_rows, e.filter(pl.col("region_code").str.len_chars() == 2).join(has_regencies, on=["operation_id", "region_code"], how="anti")])
-    deployed = (
-        ds.deployments.lazy()
-        .with_columns(occurred_on=pl.date_ranges("start_date", "end_date"), province_code=pl.col("region_code").str.slice(0, 2))
-        .explode("occurred_on")
-        .join(days.select("operation_id", "province_code", "occurred_on").unique(), on=["operation_id", "province_code", "occurred_on"])
-    )
-    overall, phases, categories, provinces, series, op_days, phase_days, province_days, voters, personnel = pl.collect_all(
+    electorate = pl.concat(
         [
-            inc.group_by("operation_id").agg(sums),
-            inc.group_by("operation_id", "phase").agg(incidents=pl.len()),
-            inc.group_by("operation_id", "category").agg(incidents=pl.len()),
-            inc.group_by("operation_id", region="province_code").agg(incidents=pl.len()),
-            inc.group_by("operation_id", "relative_day").agg(incidents=pl.len()),
-            days.group_by("operation_id").agg(days=pl.col("occurred_on").n_unique()),
-            days.group_by("operation_id", "phase").agg(days=pl.col("occurred_on").n_unique()),
-            days.group_by("operation_id", region="province_code").agg(days=pl.col("occurred_on").n_unique()),
-            electorate.group_by("operation_id").agg(pl.col("voters").sum(), pl.col("tps").sum()),
-            deployed.group_by("operation_id").agg(personnel_days=pl.col("personnel").sum()),
+            regency_rows,
+            e.filter(pl.col("region_code").str.len_chars() == 2).join(
+                has_regencies, on=["operation_id", "region_code"], how="anti"
+            ),
         ]
     )
-    overall = overall.join(op_days, on="operation_id", how="left").join(voters, on="operation_id", how="left").join(personnel, on="operation_id", how="left")
+    deployed = (
+        ds.deployments.lazy()
+        .with_columns(
+            occurred_on=pl.date_ranges("start_date", "end_date"), province_code=pl.col("region_code").str.slice(0, 2)
+        )
+        .explode("occurred_on")
+        .join(
+            days.select("operation_id", "province_code", "occurred_on").unique(),
+            on=["operation_id", "province_code", "occurred_on"],
+        )
+    )
+    overall, phases, categories, provinces, series, op_days, phase_days, province_days, voters, personnel = (
+        pl.collect_all(
+            [
+                inc.group_by("operation_id").agg(sums),
+                inc.group_by("operation_id", "phase").agg(incidents=pl.len()),
+                inc.group_by("operation_id", "category").agg(incidents=pl.len()),
+                inc.group_by("operation_id", region="province_code").agg(incidents=pl.len()),
+                inc.group_by("operation_id", "relative_day").agg(incidents=pl.len()),
+                days.group_by("operation_id").agg(days=pl.col("occurred_on").n_unique()),
+                days.group_by("operation_id", "phase").agg(days=pl.col("occurred_on").n_unique()),
+                days.group_by("operation_id", region="province_code").agg(days=pl.col("occurred_on").n_unique()),
+                electorate.group_by("operation_id").agg(pl.col("voters").sum(), pl.col("tps").sum()),
+                deployed.group_by("operation_id").agg(personnel_days=pl.col("personnel").sum()),
+            ]
+        )
+    )
+    overall = (
+        overall.join(op_days, on="operation_id", how="left")
+        .join(voters, on="operation_id", how="left")
+        .join(personnel, on="operation_id", how="left")
+    )
     return CompareNumbers(
         _canonical(overall, ["operation_id"]),
         _canonical(phases.join(phase_days, on=["operation_id", "phase"], how="left"), ["operation_id", "phase"]),
         _canonical(categories, ["operation_id", "category"]),
-        _canonical(provinces.join(province_days, on=["operation_id", "region"], how="left"), ["operation_id", "region"]),
+        _canonical(
+            provinces.join(province_days, on=["operation_id", "region"], how="left"), ["operation_id", "region"]
+        ),
         _canonical(series, ["operation_id", "relative_day"]),
     )
 
@@ -278,7 +333,11 @@ def floor_compare(ds: aar.Dataset, baseline: str, target: str) -> CompareNumbers
 def pandas_cube(inc: pd.DataFrame) -> pd.DataFrame:
     """The count cube (regency level) in pandas: categorical keys, observed groups only."""
     return (
-        inc.groupby(["operation_id", "region_code", "phase", "category", "category_group", "occurred_on", "relative_day"], observed=True, sort=False)
+        inc.groupby(
+            ["operation_id", "region_code", "phase", "category", "category_group", "occurred_on", "relative_day"],
+            observed=True,
+            sort=False,
+        )
         .agg(
             incidents=("incident_id", "size"),
             cleared=("cleared", "sum"),
@@ -293,9 +352,15 @@ def pandas_cube(inc: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pandas_days(ds: aar.Dataset, small: Small, inc: pd.DataFrame) -> pd.DataFrame:
-    provinces = set(inc["province_code"].unique()) | {c[:2] for c in ds.deployments["region_code"]} | {c[:2] for c in ds.electorate["region_code"]}
+    provinces = (
+        set(inc["province_code"].unique())
+        | {c[:2] for c in ds.deployments["region_code"]}
+        | {c[:2] for c in ds.electorate["region_code"]}
+    )
     cal = small.calendar[small.calendar["province_code"].isin(provinces)].copy()
-    cal["occurred_on"] = [pd.date_range(s, e, freq="D") for s, e in zip(cal["start_date"], cal["end_date"], strict=True)]
+    cal["occurred_on"] = [
+        pd.date_range(s, e, freq="D") for s, e in zip(cal["start_date"], cal["end_date"], strict=True)
+    ]
     return cal.explode("occurred_on")[["operation_id", "province_code", "phase", "occurred_on"]]
 
 
@@ -303,7 +368,11 @@ def pandas_compare(ds: aar.Dataset, small: Small, inc: pd.DataFrame, baseline: s
     """The numbers of the national comparison in pandas."""
     inc = inc[inc["operation_id"].isin([baseline, target])]
     overall = inc.groupby("operation_id", observed=True).agg(
-        incidents=("incident_id", "size"), cleared=("cleared", "sum"), killed=("killed", "sum"), injured=("injured", "sum"), loss_idr=("loss_idr", "sum")
+        incidents=("incident_id", "size"),
+        cleared=("cleared", "sum"),
+        killed=("killed", "sum"),
+        injured=("injured", "sum"),
+        loss_idr=("loss_idr", "sum"),
     )
     phases = inc.groupby(["operation_id", "phase"], observed=True).size().rename("incidents").reset_index()
     categories = inc.groupby(["operation_id", "category"], observed=True).size().rename("incidents").reset_index()
@@ -311,12 +380,18 @@ def pandas_compare(ds: aar.Dataset, small: Small, inc: pd.DataFrame, baseline: s
     series = inc.groupby(["operation_id", "relative_day"], observed=True).size().rename("incidents").reset_index()
     days = _pandas_days(ds, small, inc)
     op_days = days.groupby("operation_id")["occurred_on"].nunique().rename("days")
-    phase_days = days.groupby(["operation_id", "phase"], observed=True)["occurred_on"].nunique().rename("days").reset_index()
-    province_days = days.groupby(["operation_id", "province_code"])["occurred_on"].nunique().rename("days").reset_index()
+    phase_days = (
+        days.groupby(["operation_id", "phase"], observed=True)["occurred_on"].nunique().rename("days").reset_index()
+    )
+    province_days = (
+        days.groupby(["operation_id", "province_code"])["occurred_on"].nunique().rename("days").reset_index()
+    )
     e = ds.electorate.to_pandas()
     regency = e[e["region_code"].str.len() > 2]
     with_regencies = set(zip(regency["operation_id"], regency["region_code"].str.slice(0, 2), strict=True))
-    alone = np.array([(o, r) not in with_regencies for o, r in zip(e["operation_id"], e["region_code"], strict=True)], dtype=bool)
+    alone = np.array(
+        [(o, r) not in with_regencies for o, r in zip(e["operation_id"], e["region_code"], strict=True)], dtype=bool
+    )
     province_rows = e[(e["region_code"].str.len() == 2).to_numpy() & alone]
     voters = pd.concat([regency, province_rows]).groupby("operation_id")[["voters", "tps"]].sum()
     d = ds.deployments.select("operation_id", "region_code", "start_date", "end_date", "personnel").to_pandas()
@@ -324,7 +399,12 @@ def pandas_compare(ds: aar.Dataset, small: Small, inc: pd.DataFrame, baseline: s
     d = d.explode("occurred_on").assign(province_code=lambda f: f["region_code"].str.slice(0, 2))
     d["occurred_on"] = pd.to_datetime(d["occurred_on"])
     on_days = days[["operation_id", "province_code", "occurred_on"]].drop_duplicates()
-    personnel = d.merge(on_days, on=["operation_id", "province_code", "occurred_on"]).groupby("operation_id")["personnel"].sum().rename("personnel_days")
+    personnel = (
+        d.merge(on_days, on=["operation_id", "province_code", "occurred_on"])
+        .groupby("operation_id")["personnel"]
+        .sum()
+        .rename("personnel_days")
+    )
     overall = overall.join(op_days).join(voters).join(personnel).reset_index()
 
     def polars(frame: pd.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -338,6 +418,8 @@ def pandas_compare(ds: aar.Dataset, small: Small, inc: pd.DataFrame, baseline: s
         polars(overall, ["operation_id"]),
         polars(phases.merge(phase_days, on=["operation_id", "phase"], how="left"), ["operation_id", "phase"]),
         polars(categories, ["operation_id", "category"]),
-        polars(provinces.merge(province_days, on=["operation_id", "province_code"], how="left"), ["operation_id", "region"]),
+        polars(
+            provinces.merge(province_days, on=["operation_id", "province_code"], how="left"), ["operation_id", "region"]
+        ),
         polars(series, ["operation_id", "relative_day"]),
     )
