@@ -279,11 +279,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "streaming": stream,
         "checked_rows": checked,
     }
+    results["profile"] = profile(folder)
     text = report(results, args)
     print(text)
     if args.write:
         args.write.write_text(text, encoding="utf-8")
     return results
+
+
+def profile(folder: Path) -> str:
+    """Where one `aar.load` spends its time (pyinstrument, a dev dependency), as text."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.005)
+    profiler.start()
+    aar.load(folder)
+    profiler.stop()
+    return profiler.output_text(unicode=False, color=False, show_all=False)
 
 
 def targets(r: dict[str, Any]) -> list[tuple[str, float, str, float]]:
@@ -363,6 +375,16 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> str:
             "",
             "The peak follows the number of cells (the group-by's state), not the number of rows read.",
         ]
+    lines += [
+        "",
+        "## Where aar.load spends its time",
+        "",
+        "One load, profiled with pyinstrument (threads other than the main one show as waits):",
+        "",
+        "```",
+        r["profile"].strip(),
+        "```",
+    ]
     return "\n".join(lines) + "\n"
 
 

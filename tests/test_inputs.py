@@ -17,6 +17,7 @@ import pytest
 
 import aar
 from _workbooks import write_xlsx
+from aar._reading import align_chunks
 
 WriteDataset = Callable[..., Path]
 
@@ -831,3 +832,24 @@ def test_from_frames_with_text_columns_equals_loading_the_csv(write_dataset: Wri
     from_frame = aar.Dataset.from_frames(incidents=frame).incidents.sort("incident_id")
     assert from_frame.equals(from_csv)
     assert from_frame.row(1, named=True)["loss_idr"] == 2_500_000.5
+
+
+def test_parquet_row_groups_stay_chunks_aligned_across_every_column(tmp_path: Path) -> None:
+    """A column chunked differently from the others makes polars copy the whole frame; none is."""
+    data = aar.synthesize("sample", 7, 3_000)
+    aar.write_dataset(data.tables, data.config, tmp_path / "ds", fmt="parquet")
+    incidents = pl.read_parquet(tmp_path / "ds" / "incidents.parquet")
+    incidents.write_parquet(tmp_path / "ds" / "incidents.parquet", row_group_size=500)
+    loaded = aar.load(tmp_path / "ds").incidents
+    layouts = {name: loaded[name].chunk_lengths() for name in loaded.columns}
+    assert len(next(iter(layouts.values()))) > 1
+    assert len({tuple(lengths) for lengths in layouts.values()}) == 1, layouts
+
+
+def test_align_chunks_cuts_without_changing_values() -> None:
+    like = pl.concat([pl.Series("a", [1, 2, 3]), pl.Series("a", [4, 5])], rechunk=False)
+    cut = align_chunks(pl.Series("b", ["v", "w", "x", "y", "z"]), like)
+    assert cut.chunk_lengths() == [3, 2]
+    assert cut.to_list() == ["v", "w", "x", "y", "z"]
+    other = pl.concat([pl.Series("c", [1]), pl.Series("c", [2, 3, 4, 5])], rechunk=False)
+    assert align_chunks(other, like).chunk_lengths() == [3, 2]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from ._reading import ROW
+from ._reading import ROW, align_chunks
 from ._schema import CATEGORY, CATEGORY_GROUP, CATEGORY_GROUP_OF, PHASE, TABLES
 
 PHASE_ENUM = pl.Enum(list(PHASE.codes))
@@ -121,7 +121,8 @@ def per_distinct(frame: pl.DataFrame, keys: list[str], derive: Callable[[pl.Data
         raise AssertionError(f"derive returned {derived.height} rows for {distinct.height} keys")
     derived = derived.with_columns(_key=_row_hash(keys, 1)).drop(keys)
     attached = hashes.select("_key").join(derived, on="_key", how="left", maintain_order="left")
-    return frame.hstack(attached.drop("_key"))
+    like = frame.to_series(0)
+    return frame.hstack([align_chunks(column, like) for column in attached.drop("_key").get_columns()])
 
 
 def _choose_operation(distinct: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
@@ -225,7 +226,10 @@ def place_incidents(
 
     unnamed = incidents.get_column("operation_id").null_count() > 0  # else the column stays as it is
     base = incidents.with_columns(province_code=province_of(pl.col("region_code")))
-    placed = per_distinct(base, keys, derive).with_columns(category_group=_category_group())
+    placed = per_distinct(base, keys, derive)
+    placed = placed.hstack(
+        [align_chunks(placed.select(category_group=_category_group()).to_series(), placed.to_series(0))]
+    )
     return placed.with_columns(operation_id="_operation").drop("_operation") if unnamed else placed
 
 

@@ -14,10 +14,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import os
 import tomllib
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,25 @@ from ._schema import CATEGORY, SITREP, TABLES, Table
 from ._vocabulary import normalise
 
 ROW = "__row"
+
+
+def align_chunks(series: pl.Series, like: pl.Series) -> pl.Series:
+    """`series` cut into the chunks of `like` (zero-copy slices), so frames holding both are not copied.
+
+    A Parquet file reads as one chunk per row group; a column computed from it by a hash, a gather
+    or a join comes back as one chunk, and polars copies every column of a frame whose columns
+    are chunked differently. Cutting the new column to the same chunks avoids that copy.
+    """
+    lengths = like.chunk_lengths()
+    if series.chunk_lengths() == lengths or len(series) != len(like):
+        return series
+    whole = series.rechunk() if series.n_chunks() > 1 else series
+    offsets = [0]
+    for length in lengths[:-1]:
+        offsets.append(offsets[-1] + length)
+    return pl.concat([whole.slice(o, n) for o, n in zip(offsets, lengths, strict=True)], rechunk=False)
+
+
 """Column of every raw frame holding the row number a person sees in the file (1-based)."""
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -176,12 +193,8 @@ def _frame_from_rows(
         named[name] = series.alias(name)
         labels[name] = f"{label} ({column_letter(position)})"
     n = len(columns[0]) if columns else 0
-    frame = pl.DataFrame(list(named.values())) if named else pl.DataFrame({})
-    frame = (
-        frame.with_columns(pl.int_range(first_row, first_row + n, dtype=pl.Int64).alias(ROW))
-        if named
-        else pl.DataFrame({ROW: pl.int_range(first_row, first_row + n, eager=True)})
-    )
+    rows = pl.int_range(first_row, first_row + n, dtype=pl.Int64, eager=True).alias(ROW)
+    frame = pl.DataFrame([*named.values(), align_chunks(rows, columns[0])]) if named else pl.DataFrame([rows])
     data_columns = [c for c in frame.columns if c != ROW]
     if data_columns and all(frame.schema[c] == pl.String for c in data_columns):
         empty = pl.all_horizontal(
@@ -242,22 +255,14 @@ def read_csv(path: Path, table: Table, decimal: str | None = None) -> tuple[RawT
 def read_parquet(path: Path, table: Table) -> tuple[RawTable, list[Problem]]:
     """Read a Parquet file, keeping its types; rows are numbered from 1.
 
-    Columns are read one by one (on every core) and each made contiguous as it is read: columns
-    split in one chunk per row group would be copied again by every later step that meets a new,
-    single-chunk column beside them, and making the whole file contiguous at once would hold it
-    twice in memory.
+    The columns keep the file's chunks (one per row group): the later steps keep them too (see
+    `align_chunks`), so the file is never copied to make it contiguous.
     """
-
-    def column(name: str) -> pl.Series:
-        return pl.read_parquet(path, columns=[name]).to_series().rechunk()
-
     try:
-        names = list(pl.read_parquet_schema(path))
-        with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-            columns = list(pool.map(column, names))
+        frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several kinds for a damaged file
         raise DatasetError(f"cannot read Parquet file: {exc}", path) from exc
-    out, labels, problems = _frame_from_rows(table, names, columns, 1, str(path), None)
+    out, labels, problems = _frame_from_rows(table, frame.columns, frame.get_columns(), 1, str(path), None)
     return RawTable(
         table.name, out, str(path), None, None, {k: v.rsplit(" (", 1)[0] for k, v in labels.items()}
     ), problems

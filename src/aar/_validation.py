@@ -21,7 +21,7 @@ import polars as pl
 
 from ._errors import Problem
 from ._parsing import parse_bool, parse_date, parse_number, parse_text, parse_time, parse_with
-from ._reading import ROW, RawTable
+from ._reading import ROW, RawTable, align_chunks
 from ._schema import Field, Table
 from ._vocabulary import RegionIndex, Vocabulary
 
@@ -178,13 +178,14 @@ def parse_table(raw: RawTable, table: Table, ctx: Context) -> tuple[pl.DataFrame
             )
     else:
         results = {f.name: parse_field(raw, f, raw.frame.get_column(f.name), ctx) for f in present}
+    rows = raw.frame.get_column(ROW)
     for f in table.fields:
         if f.name in results:
             series, more = results[f.name]
             problems += more
         else:
             series = pl.repeat(f.default, height, dtype=f.dtype, eager=True)
-        columns.append(series.alias(f.name))
+        columns.append(align_chunks(series.alias(f.name), rows))
     frame = (
         pl.DataFrame([*columns, raw.frame.get_column(ROW)])
         if height
