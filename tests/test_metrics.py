@@ -587,3 +587,14 @@ def test_memoised_cube_belongs_to_its_dataset() -> None:
         int(aar.cube(ds, "18", "province")["incidents"].sum())
         == ds.incidents.filter(pl.col("province_code") == "18").height
     )
+
+
+@pytest.mark.parametrize("by", [["operation_id"], ["operation_id", "phase"], ["operation_id", "relative_day"]])
+def test_national_exposures_summed_from_kept_provinces_equal_direct_ones(by: list[str]) -> None:
+    from aar._metrics import prepare
+
+    direct = aar.exposures(sample().with_tables(), by)
+    rolled_up = sample().with_tables()
+    prepare(rolled_up, None, "province")
+    assert rolled_up.memoised(("exposure_days", None, "province"))
+    assert_frame_equal(aar.exposures(rolled_up, by).sort(by), direct.sort(by), check_column_order=False)

@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from ._dataset import Dataset
-from ._metrics import EXPOSURES, RATE_COLUMNS, check_choice, check_region, rates, sub_level
+from ._metrics import EXPOSURES, RATE_COLUMNS, check_choice, check_region, prepare, rates, sub_level
 
 SUMMARY_METRICS = (
     "incidents",
@@ -117,6 +117,7 @@ def compare(
     code = check_region(ds, region)
     rate = RATE_COLUMNS[exposure]
 
+    prepare(ds, code, sub_level(code))  # the one cube every table below is summed from
     overall = rates(ds, ["operation_id"], code)
     wide = _side_by_side(overall, [], SUMMARY_METRICS, baseline, target)
     summary = pl.DataFrame(

@@ -112,6 +112,10 @@ class Dataset:
             self._memo[key] = compute()
         return self._memo[key]  # type: ignore[no-any-return]
 
+    def memoised(self, key: Hashable) -> bool:
+        """Whether `memo` already holds a value for `key`."""
+        return key in self._memo
+
     def __getattr__(self, name: str) -> pl.DataFrame:
         tables = object.__getattribute__(self, "tables")
         if name in tables:

@@ -121,13 +121,34 @@ def covered_provinces(ds: Dataset) -> pl.Series:
     Rates and comparisons count days and regions only there, so a dataset of three provinces is
     not diluted by the 35 it says nothing about.
     """
+    return ds.memo("covered_provinces", lambda: _covered(pl.collect_all([_covered_plan(ds)])[0]))
 
-    def compute() -> pl.Series:
-        tables = (ds.incidents.lazy(), ds.deployments.lazy(), ds.electorate.lazy())
-        codes = pl.concat([t.select(pl.col("region_code").str.slice(0, 2)).unique() for t in tables]).unique().collect()
-        return codes.get_column("region_code").sort().alias("province_code")
 
-    return ds.memo("covered_provinces", compute)
+def _covered_plan(ds: Dataset) -> pl.LazyFrame:
+    tables = (ds.incidents.lazy(), ds.deployments.lazy(), ds.electorate.lazy())
+    return pl.concat([t.select(pl.col("region_code").str.slice(0, 2)).unique() for t in tables]).unique()
+
+
+def _covered(codes: pl.DataFrame) -> pl.Series:
+    return codes.get_column("region_code").sort().alias("province_code")
+
+
+def prepare(ds: Dataset, region: str | None, level: str) -> None:
+    """Build the count cube of `region` at `level` and the covered provinces in one parallel pass,
+    then the exposure days at that level.
+
+    All are kept with the dataset (`Dataset.memo`); a comparison or a report asks for them many
+    times, the cube and the provinces built together share the cores, and the nation's exposure
+    days are summed from its provinces'.
+    """
+    region = check_region(ds, region)
+    key = ("cube", region, level)
+    if not ds.memoised(key) and not ds.memoised("covered_provinces"):
+        plans = [count_cube(ds.incidents.lazy(), ds.operations, region, level), _covered_plan(ds)]
+        cube_frame, codes = pl.collect_all(plans)
+        ds.memo(key, lambda: cube_frame)
+        ds.memo("covered_provinces", lambda: _covered(codes))
+    ds.memo(("exposure_days", region, level), lambda: _exposure_days(ds, region, level))
 
 
 def _calendar_days(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
@@ -169,8 +190,18 @@ def _exposure_days(ds: Dataset, region: str | None, level: str) -> tuple[pl.Data
     """Calendar days of the region's groups, and personnel on each of them.
 
     Deployments are spread over their days and kept where the calendar has that day, then summed
-    per operation, region key, phase and day; `exposures` groups both further, per call.
+    per operation, region key, phase and day; `exposures` groups both further, per call. The
+    nation's are its provinces' with one region key, so they are summed from those when kept.
     """
+    if region is None and level == "national" and ds.memoised(("exposure_days", None, "province")):
+        by_province, deployed_by_province = ds.memo(
+            ("exposure_days", None, "province"), lambda: _exposure_days(ds, None, "province")
+        )
+        national = pl.lit(NATIONAL).alias("region")
+        deployed = deployed_by_province.group_by("operation_id", national, "phase", "occurred_on", "relative_day").agg(
+            pl.col("personnel").sum()
+        )
+        return by_province.with_columns(national), deployed.select(deployed_by_province.columns)
     days = (
         _calendar_days(ds, region, level)
         .join(ds.operations.select("operation_id", "voting_date"), on="operation_id")
