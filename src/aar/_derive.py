@@ -182,10 +182,14 @@ def _phase_of(distinct: pl.DataFrame, calendar: pl.DataFrame, operations: pl.Dat
     )
 
 
-def _category_group() -> pl.Expr:
-    """Group of each category, looked up by the category's position in its Enum (no string work)."""
+def category_group_of(category: pl.Expr) -> pl.Expr:
+    """Group of each category (an Enum of `CATEGORY`), looked up by its position: no string work."""
     groups = pl.Series([CATEGORY_GROUP_OF[c] for c in CATEGORY.codes], dtype=pl.Enum(list(CATEGORY_GROUP.codes)))
-    return pl.lit(groups).gather(pl.col("category").to_physical())
+    return pl.lit(groups).gather(category.to_physical())
+
+
+def _category_group() -> pl.Expr:
+    return category_group_of(pl.col("category"))
 
 
 def assign_phases(incidents: pl.DataFrame, calendar: pl.DataFrame, operations: pl.DataFrame) -> pl.DataFrame:

@@ -29,8 +29,8 @@ from collections.abc import Iterable, Sequence
 import polars as pl
 
 from ._dataset import Dataset
+from ._derive import category_group_of
 from ._errors import UsageError
-from ._schema import CATEGORY_GROUP_OF, TABLES
 
 GROUPS = ("operation_id", "region", "phase", "category", "category_group", "occurred_on", "relative_day")
 LEVELS = ("national", "province", "regency")
@@ -316,25 +316,16 @@ def count_cube(
             loss_idr=pl.col("loss_idr").sum(),
         )
     )
-    category = TABLES["incidents"].field("category").dtype
-    groups = pl.LazyFrame(
-        {"category": list(CATEGORY_GROUP_OF), "category_group": list(CATEGORY_GROUP_OF.values())},
-        schema={"category": category, "category_group": TABLES["incidents"].field("category_group").dtype},
-    )
     voting = operations.lazy().select("operation_id", "voting_date")
-    return (
-        counted.join(groups, on="category", how="left")
-        .join(voting, on="operation_id", how="left")
-        .select(
-            "operation_id",
-            "region",
-            "phase",
-            "category",
-            "category_group",
-            "occurred_on",
-            (pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64).alias("relative_day"),
-            *_COUNT_COLUMNS,
-        )
+    return counted.join(voting, on="operation_id", how="left").select(
+        "operation_id",
+        "region",
+        "phase",
+        "category",
+        category_group_of(pl.col("category")).alias("category_group"),
+        "occurred_on",
+        (pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64).alias("relative_day"),
+        *_COUNT_COLUMNS,
     )
 
 
