@@ -324,7 +324,7 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> str:
     lines = [
         "# Data-layer benchmark",
         "",
-        f"Measured {dt.date.today().isoformat()} by `make bench` (`benchmarks/bench_data.py --incidents {args.incidents} --repeat {args.repeat}`): "
+        f"Measured {dt.date.today().isoformat()} with `benchmarks/bench_data.py --incidents {args.incidents} --repeat {args.repeat}` (`make bench` runs it with 5,000,000 and 3): "
         f"{r['rows']:,} synthetic incidents at national scale, medians of {args.repeat} runs in one process. Machine: {r['machine']}.",
         "",
         "Ratios are what to read: the machine is shared and noisy, and every ratio compares two steps timed in the same run. "
