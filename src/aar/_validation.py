@@ -4,8 +4,8 @@
 cannot read (with file, sheet, row, column, value and what was expected). `check_table` then runs
 the table's rules with pandera's polars backend (required values, ranges, end not before start)
 and checks its unique key (a hash count, see `duplicated_keys`); the `check_*` functions below
-look across tables (windows, phase calendars, dates inside operation windows). No function here raises on bad data: all return problems, so a
-user sees them all at once.
+look across tables (windows, phase calendars, dates inside operation windows). No function here
+raises on bad data: all return problems, so a user sees them all at once.
 """
 
 from __future__ import annotations
