@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 import aar
 from aar._derive import (
     assign_operations,
-    assign_phases,
     deployment_days,
     per_distinct,
     phase_calendar,
@@ -20,6 +19,7 @@ from aar._derive import (
     province_windows,
     relative_label,
 )
+from aar._schema import CATEGORY_GROUP_OF
 
 REF = aar.reference()
 PROVINCES = REF.regions.filter(pl.col("kind") == "provinsi")["region_code"]
@@ -41,8 +41,7 @@ def _incidents(rows: list[tuple[dt.date, str, str | None]]) -> pl.DataFrame:
 
 
 def _derive(rows: list[tuple[dt.date, str, str | None]]) -> pl.DataFrame:
-    placed = assign_operations(_incidents(rows), WINDOWS)
-    return assign_phases(placed.drop("window_ok"), CALENDAR, REF.operations).with_columns(placed["window_ok"])
+    return place_incidents(_incidents(rows), WINDOWS, CALENDAR, REF.operations)
 
 
 window_rows = st.sampled_from(list(WINDOWS.iter_rows(named=True)))
@@ -179,12 +178,23 @@ def test_a_province_may_have_its_own_phases() -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(incident_in_a_window(), min_size=1, max_size=40), st.booleans())
-def test_one_pass_placement_equals_the_two_steps(rows: list[tuple[dt.date, str, str]], named: bool) -> None:
+def test_one_pass_placement_equals_operations_and_a_row_by_row_calendar_lookup(
+    rows: list[tuple[dt.date, str, str]], named: bool
+) -> None:
     incidents = _incidents([(day, region, op if named else None) for day, region, op in rows])
     one_pass = place_incidents(incidents, WINDOWS, CALENDAR, REF.operations)
-    assert one_pass.select(sorted(one_pass.columns)).equals(
-        _derive(rows if named else [(d, r, None) for d, r, _ in rows]).select(sorted(one_pass.columns))
-    )
+    columns = ["operation_id", "province_code", "window_ok"]
+    assert one_pass.select(columns).equals(assign_operations(incidents, WINDOWS).select(columns))
+    voting = dict(REF.operations.select("operation_id", "voting_date").iter_rows())
+    for record in one_pass.iter_rows(named=True):
+        containing = CALENDAR.filter(
+            (pl.col("operation_id") == record["operation_id"])
+            & (pl.col("province_code") == record["province_code"])
+            & pl.lit(record["occurred_on"]).is_between("start_date", "end_date")
+        )
+        assert record["phase"] == (containing["phase"][0] if containing.height else None)
+        assert record["relative_day"] == (record["occurred_on"] - voting[record["operation_id"]]).days
+        assert record["category_group"] == CATEGORY_GROUP_OF["bentrok"]
 
 
 def test_per_distinct_derives_once_per_key_and_keeps_row_order() -> None:

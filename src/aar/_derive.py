@@ -6,8 +6,8 @@
 - `assign_operations`: each incident's operation, from its date and its province's windows. Where
   two windows overlap (OMB ran until 20 Oct 2024, OMP started in August 2024), the incident goes to
   the operation whose voting day is nearer; a tie goes to the later one.
-- `assign_phases`: each incident's phase and its day relative to voting day (0 is "hari H").
-- `place_incidents`: both of the above in one pass, as loading does.
+- `place_incidents`: the operation as above, and each incident's phase, its day relative to voting
+  day (0 is "hari H") and its category group, in one pass over the rows, as loading does.
 - `deployment_days`: days and personnel-days of each deployment (both ends inclusive).
 - `expand_sitrep`: the wide daily situation report into incident and deployment rows.
 """
@@ -188,27 +188,14 @@ def category_group_of(category: pl.Expr) -> pl.Expr:
     return pl.lit(groups).gather(category.to_physical())
 
 
-def _category_group() -> pl.Expr:
-    return category_group_of(pl.col("category"))
-
-
-def assign_phases(incidents: pl.DataFrame, calendar: pl.DataFrame, operations: pl.DataFrame) -> pl.DataFrame:
-    """Add phase, relative_day (days from voting day) and category_group to incidents.
-
-    Like `assign_operations`, the phase is looked up once per distinct (operation, province, date).
-    """
-    keys = ["operation_id", "province_code", "occurred_on"]
-    return per_distinct(incidents, keys, lambda d: _phase_of(d, calendar, operations)).with_columns(
-        category_group=_category_group()
-    )
-
-
 def place_incidents(
     incidents: pl.DataFrame, windows: pl.DataFrame, calendar: pl.DataFrame, operations: pl.DataFrame
 ) -> pl.DataFrame:
-    """`assign_operations` and `assign_phases` in one pass over the rows (one hash, one join).
+    """Fill operation_id and add province_code, window_ok, phase, relative_day and category_group.
 
-    Adds province_code, window_ok, phase, relative_day and category_group, and fills operation_id.
+    The operation follows `assign_operations`; the phase is the calendar's in that operation and
+    province on that day. Both rules run once per distinct (date, province, named operation), and
+    one join brings them back to the rows (`per_distinct`).
     """
     keys = ["occurred_on", "province_code", "operation_id"]
 
@@ -232,7 +219,11 @@ def place_incidents(
     base = incidents.with_columns(province_code=province_of(pl.col("region_code")))
     placed = per_distinct(base, keys, derive)
     placed = placed.hstack(
-        [align_chunks(placed.select(category_group=_category_group()).to_series(), placed.to_series(0))]
+        [
+            align_chunks(
+                placed.select(category_group=category_group_of(pl.col("category"))).to_series(), placed.to_series(0)
+            )
+        ]
     )
     return placed.with_columns(operation_id="_operation").drop("_operation") if unnamed else placed
 

@@ -121,7 +121,7 @@ def covered_provinces(ds: Dataset) -> pl.Series:
     Rates and comparisons count days and regions only there, so a dataset of three provinces is
     not diluted by the 35 it says nothing about.
     """
-    return ds.memo("covered_provinces", lambda: _covered(pl.collect_all([_covered_plan(ds)])[0]))
+    return ds.memo("covered_provinces", lambda: _covered(_covered_plan(ds).collect()))
 
 
 def _covered_plan(ds: Dataset) -> pl.LazyFrame:
