@@ -18,22 +18,24 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv with aar (editable) and its dev extras
 
-test: $(STAMP) ## Set up if needed, then run lint, type check and the whole test suite
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+test: $(STAMP) ## Set up if needed, then run lint, import layers, type check and the whole test suite
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## Run the tests not marked slow
 	$(BIN)/python -m pytest -m "not slow"
 
-lint: $(STAMP) ## ruff lint and format check
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+lint: $(STAMP) ## ruff lint and format check, and the import-layer contract (lint-imports)
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/lint-imports
 
 format: $(STAMP) ## Format the code with ruff
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks tools
+	$(BIN)/ruff check --fix src tests benchmarks tools
 
 typecheck: $(STAMP) ## mypy over the package
 	$(BIN)/mypy

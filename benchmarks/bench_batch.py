@@ -22,8 +22,8 @@ from pathlib import Path
 
 import aar
 from aar._batch import plan_jobs, regions_at, run_batch
-from aar._dataset import save_prepared
-from aar._reports import notebook_path
+from aar._data.dataset import save_prepared
+from aar._reporting.runner import notebook_path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

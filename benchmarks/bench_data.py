@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import equivalents as eq
 
 import aar
-from aar._dataset import PREPARED_MARKER
+from aar._data.dataset import PREPARED_MARKER
 
 HERE = Path(__file__).parent
 BASELINE, TARGET = "OMB-2023-2024", "OMP-2024"

@@ -26,7 +26,7 @@ import pandas as pd
 import polars as pl
 
 import aar
-from aar._schema import CATEGORY, CATEGORY_GROUP_OF, TIME_ZONE
+from aar._data.schema import CATEGORY, CATEGORY_GROUP_OF, TIME_ZONE
 
 COUNTS = ("incidents", "cleared", "killed", "injured", "loss_idr")
 

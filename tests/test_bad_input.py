@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 import aar
 from _workbooks import write_xlsx
-from aar._cli import app
+from aar._cli.app import app
 
 WriteDataset = Callable[..., Path]
 

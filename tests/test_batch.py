@@ -16,7 +16,7 @@ import pytest
 
 import aar
 from aar._batch import plan_jobs, run_batch
-from aar._dataset import load, save_prepared
+from aar._data.dataset import load, save_prepared
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "data" / "sample"

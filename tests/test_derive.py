@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aar
-from aar._derive import (
+from aar._data.derive import (
     assign_operations,
     deployment_days,
     per_distinct,
@@ -19,7 +19,7 @@ from aar._derive import (
     province_windows,
     relative_label,
 )
-from aar._schema import CATEGORY_GROUP_OF
+from aar._data.schema import CATEGORY_GROUP_OF
 
 REF = aar.reference()
 PROVINCES = REF.regions.filter(pl.col("kind") == "provinsi")["region_code"]

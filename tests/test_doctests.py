@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["aar._vocabulary", "aar._schema", "aar._dataset", "aar._derive"]
+MODULES = ["aar._data.vocabulary", "aar._data.schema", "aar._data.dataset", "aar._data.derive"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -17,7 +17,7 @@ import pytest
 
 import aar
 from _workbooks import write_xlsx
-from aar._reading import align_chunks
+from aar._data.reading import align_chunks
 
 WriteDataset = Callable[..., Path]
 

@@ -591,7 +591,7 @@ def test_memoised_cube_belongs_to_its_dataset() -> None:
 
 @pytest.mark.parametrize("by", [["operation_id"], ["operation_id", "phase"], ["operation_id", "relative_day"]])
 def test_national_exposures_summed_from_kept_provinces_equal_direct_ones(by: list[str]) -> None:
-    from aar._metrics import prepare
+    from aar._analytics.metrics import prepare
 
     direct = aar.exposures(sample().with_tables(), by)
     rolled_up = sample().with_tables()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aar._parsing import MONTHS, parse_bool, parse_date, parse_number, parse_time, parse_with
+from aar._data.parsing import MONTHS, parse_bool, parse_date, parse_number, parse_time, parse_with
 
 
 def _one(parser, text, **kw):  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 
 import aar
-from aar._derive import phase_calendar, province_windows
+from aar._data.derive import phase_calendar, province_windows
 
 
 def test_regions_are_38_provinces_and_514_kabupaten_kota() -> None:

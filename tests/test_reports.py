@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 import aar
-from aar._reports import NOTEBOOKS, notebook_path
+from aar._reporting.runner import NOTEBOOKS, notebook_path
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -295,7 +295,7 @@ def test_explore_notebook_runs(tmp_path: Path) -> None:
 
 
 def test_pdf_without_chromium_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from aar import _reports
+    from aar._reporting import runner as _reports
 
     monkeypatch.setattr(_reports.shutil, "which", lambda name: None)
     page = tmp_path / "page.html"

@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 import aar
+from aar._data.writing import write_dataset
 from aar._synthetic import SAMPLE_PROVINCES, synthesize
-from aar._writing import write_dataset
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample"
 

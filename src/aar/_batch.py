@@ -42,8 +42,8 @@ from typing import Any
 
 import polars as pl
 
-from ._errors import AarError, UsageError
-from ._reports import REPORT_KINDS, check_parameters, default_name, notebook_path
+from ._errors import AarError, Interrupted, UsageError
+from ._reporting.runner import REPORT_KINDS, check_parameters, default_name, notebook_path
 
 LEVELS = ("province", "regency")
 EXECUTORS = ("local", "dask")
@@ -112,7 +112,7 @@ def _hash(*parts: object) -> str:
 
 def regions_at(dataset: Any, level: str) -> list[str]:
     """Region codes of a level that the dataset covers (provinces, or their kabupaten/kota)."""
-    from ._metrics import covered_provinces
+    from ._analytics.metrics import covered_provinces
 
     if level not in LEVELS:
         raise UsageError("level", level, LEVELS)
@@ -153,8 +153,8 @@ def plan_jobs(
 
     `prepared`, if given, is the folder of the prepared dataset the reports will load.
     """
-    from . import __version__
-    from ._dataset import describe, load
+    from ._data.dataset import describe, load
+    from ._version import __version__
 
     about = describe(dataset)
     ds = load(prepared or dataset)
@@ -206,7 +206,7 @@ def _already_done(out: Path, job: Job) -> dict[str, Any] | None:
 
 def run_job(job: Job, out: str, timeout: int | None, plotly_src: str | None) -> dict[str, Any]:
     """Run one job (in a worker process or on a Dask worker); never raises for a failing report."""
-    from ._reports import ReportError, ReportTimeout, run_report
+    from ._reporting.runner import ReportError, ReportTimeout, run_report
 
     started = time.perf_counter()
     try:
@@ -329,10 +329,6 @@ def write_index(out: Path, records: Sequence[JobRecord], title: str, note: str) 
     temporary.write_text(page, encoding="utf-8")
     os.replace(temporary, path)
     return path
-
-
-class Interrupted(AarError):
-    """The batch was stopped by SIGINT or SIGTERM; finished reports stay, the rest is recorded."""
 
 
 def _cleanup_staging(out: Path) -> None:

@@ -7,7 +7,10 @@ a scheduler) can catch one type and print its message instead of a traceback:
     ├── UsageError            an argument outside its allowed values
     ├── DatasetError          a dataset that cannot be read at all (missing path, unknown format)
     │   └── DataValidationError   a dataset that was read but has problems (all of them, at once)
-    └── ReferenceDataError    shipped reference data that is inconsistent (a bug, never user input)
+    ├── ReferenceDataError    shipped reference data that is inconsistent (a bug, never user input)
+    ├── ReportError           a report could not be made (names the failing cell)
+    │   └── ReportTimeout         a cell ran longer than the report's timeout
+    └── Interrupted           a batch stopped by SIGINT or SIGTERM (finished reports stay)
 """
 
 from __future__ import annotations
@@ -103,3 +106,19 @@ class DataValidationError(DatasetError):
 
 class ReferenceDataError(AarError):
     """The shipped reference data contradicts itself; this is a bug in aar, please report it."""
+
+
+class ReportError(AarError):
+    """A report could not be made; the message names the cause and, when a cell failed, the cell."""
+
+    def __init__(self, message: str, cell: int | None = None) -> None:
+        self.cell = cell
+        super().__init__(f"cell {cell}: {message}" if cell is not None else message)
+
+
+class ReportTimeout(ReportError):
+    """A cell ran longer than the report's timeout."""
+
+
+class Interrupted(AarError):
+    """The batch was stopped by SIGINT or SIGTERM; finished reports stay, the rest is recorded."""

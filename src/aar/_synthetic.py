@@ -47,11 +47,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ._deployment import required_personnel
-from ._derive import phase_calendar, province_windows
+from ._analytics.deployment import required_personnel
+from ._data.derive import phase_calendar, province_windows
+from ._data.reference import reference
+from ._data.schema import CATEGORY, TABLES
 from ._errors import UsageError
-from ._reference import reference
-from ._schema import CATEGORY, TABLES
 
 GENERATOR_VERSION = "1"
 SAMPLE_PROVINCES = ("18", "19", "31")

@@ -21,9 +21,9 @@ import plotly.io as pio
 import polars as pl
 from plotly.subplots import make_subplots
 
-from ._errors import UsageError
-from ._formatting import LANGUAGES
-from ._schema import CATEGORY, PHASE
+from .._data.schema import CATEGORY, PHASE
+from .._errors import UsageError
+from .formatting import LANGUAGES
 
 BASELINE_COLOUR = "#1f4e79"
 TARGET_COLOUR = "#b0413e"
@@ -374,7 +374,7 @@ def _outlines(
     tolerance: float = 0.02, min_size: float = 0.08
 ) -> dict[str, tuple[str, list[float | None], list[float | None]]]:
     """Province code -> (name, xs, ys): simplified outer rings joined by None, islets below `min_size` degrees dropped."""
-    from ._reference import province_geojson
+    from .._data.reference import province_geojson
 
     out = {}
     for feature in province_geojson()["features"]:

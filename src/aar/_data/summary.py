@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ._dataset import Dataset
-from ._schema import CATEGORY_GROUP
+from .dataset import Dataset
+from .schema import CATEGORY_GROUP
 
 
 def operations_overview(ds: Dataset) -> pl.DataFrame:

@@ -1,12 +1,12 @@
 """The dataset model: `load` a dataset from disk (or `Dataset.from_frames` in memory) into an
 immutable `Dataset` of typed polars frames with the derived columns of the data model.
 
-Steps, each a pure function but the first: read the files (`aar._reading`); parse every cell after
-the schema and check each table (`aar._validation`); merge the dataset's tables with the shipped
+Steps, each a pure function but the first: read the files (`aar._data.reading`); parse every cell after
+the schema and check each table (`aar._data.validation`); merge the dataset's tables with the shipped
 reference (a dataset row overrides the reference row with the same key, new rows extend it; a
 dataset's phase rows for an operation and province replace the reference's); check across tables;
 derive each incident's operation, phase and relative day and each deployment's personnel-days
-(`aar._derive`). Problems are collected from every step and reported together.
+(`aar._data.derive`). Problems are collected from every step and reported together.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from ._derive import (
+from .._errors import DatasetError, DataValidationError, Problem
+from .derive import (
     assign_operations,
     deployment_days,
     expand_sitrep,
@@ -29,11 +30,10 @@ from ._derive import (
     place_incidents,
     province_windows,
 )
-from ._errors import DatasetError, DataValidationError, Problem
-from ._reading import ROW, RawTable, Source, read_source, recognise
-from ._reference import Reference, operation_vocabulary, reference, region_index
-from ._schema import CATEGORY, SITREP, TABLES, Table
-from ._validation import Context, check_table, parse_field, parse_table, problems_from_frame, reported_cells
+from .reading import ROW, RawTable, Source, read_source, recognise
+from .reference import Reference, operation_vocabulary, reference, region_index
+from .schema import CATEGORY, SITREP, TABLES, Table
+from .validation import Context, check_table, parse_field, parse_table, problems_from_frame, reported_cells
 
 T = TypeVar("T")
 
@@ -652,7 +652,7 @@ def save_prepared(ds: Dataset, folder: str | Path) -> Path:
     """
     import json
 
-    from . import __version__
+    from .._version import __version__
 
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
@@ -673,7 +673,7 @@ def load_prepared(folder: str | Path) -> Dataset:
     """Load a folder written by `save_prepared` (same package version only)."""
     import json
 
-    from . import __version__
+    from .._version import __version__
 
     root = Path(folder)
     marker = json.loads((root / PREPARED_MARKER).read_text(encoding="utf-8"))

@@ -20,17 +20,17 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from . import _figures as figures
-from ._comparison import Comparison, compare
-from ._dataset import Dataset, load
-from ._deployment import required_vs_deployed, voting_day
-from ._disclosure import suppress
-from ._errors import UsageError
-from ._findings import findings
-from ._formatting import LANGUAGES, date, number, percent, ratio, rupiah
-from ._metrics import EXPOSURES, RATE_COLUMNS, check_choice, check_region, crime_clock_text, rates, sub_level
-from ._schema import CATEGORY, PHASE
-from ._statistics import RateRatio, count_regression, rate_ratio, ratio_table, segmented_regression
+from .._analytics.comparison import Comparison, compare
+from .._analytics.deployment import required_vs_deployed, voting_day
+from .._analytics.disclosure import suppress
+from .._analytics.findings import findings
+from .._analytics.metrics import EXPOSURES, RATE_COLUMNS, check_choice, check_region, crime_clock_text, rates, sub_level
+from .._analytics.statistics import RateRatio, count_regression, rate_ratio, ratio_table, segmented_regression
+from .._data.dataset import Dataset, load
+from .._data.schema import CATEGORY, PHASE
+from .._errors import UsageError
+from . import figures
+from .formatting import LANGUAGES, date, number, percent, ratio, rupiah
 
 KEY_NUMBERS_MIME = "application/vnd.aar.key-numbers+json"
 """Mimetype of the output that carries a report's key numbers to its sidecar (not shown in the HTML)."""
@@ -183,7 +183,7 @@ class ReportBase:
 
     def provenance(self, notes: str) -> None:
         """The method and data section: dataset, checksum, synthetic or not, version, time, parameters."""
-        from . import __version__
+        from .._version import __version__
 
         info, lang = self.ds.info, self.lang
         rows = [
@@ -848,7 +848,7 @@ def overview_report(
     min_cell: int = 3,
 ) -> OverviewReport:
     """Compute the running report of `operation` in `region` up to `as_of` (default: the last day with data)."""
-    from ._parsing import parse_date
+    from .._data.parsing import parse_date
 
     check_choice("lang", lang, LANGUAGES)
     if min_cell < 1:

@@ -20,8 +20,8 @@ from typing import Any
 
 import polars as pl
 
-from ._dataset import Dataset
-from ._metrics import EXPOSURES, RATE_COLUMNS, check_choice, check_region, prepare, rates, sub_level
+from .._data.dataset import Dataset
+from .metrics import EXPOSURES, RATE_COLUMNS, check_choice, check_region, prepare, rates, sub_level
 
 SUMMARY_METRICS = (
     "incidents",

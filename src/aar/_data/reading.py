@@ -22,9 +22,9 @@ from typing import Any
 
 import polars as pl
 
-from ._errors import DatasetError, Problem
-from ._schema import CATEGORY, SITREP, TABLES, Table
-from ._vocabulary import normalise
+from .._errors import DatasetError, Problem
+from .schema import CATEGORY, SITREP, TABLES, Table
+from .vocabulary import normalise
 
 ROW = "__row"
 

@@ -15,7 +15,7 @@ import datetime as dt
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
-from ._errors import UsageError
+from .._errors import UsageError
 
 LANGUAGES = ("id", "en")
 _LOCALES = {"id": "id_ID", "en": "en_GB"}

@@ -17,13 +17,13 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from ._comparison import Comparison
-from ._dataset import Dataset
-from ._deployment import required_vs_deployed
-from ._formatting import number, percent, ratio
-from ._metrics import RATE_COLUMNS, rate_scale, rates, sub_level
-from ._schema import CATEGORY, PHASE
-from ._statistics import SMALL_COUNT, RateRatio
+from .._data.dataset import Dataset
+from .._data.schema import CATEGORY, PHASE
+from .._reporting.formatting import number, percent, ratio
+from .comparison import Comparison
+from .deployment import required_vs_deployed
+from .metrics import RATE_COLUMNS, rate_scale, rates, sub_level
+from .statistics import SMALL_COUNT, RateRatio
 
 FINDING_COLUMNS = {
     "kind": pl.String,

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._errors import AarError, UsageError
-from ._report_content import KEY_NUMBERS_MIME
+from .._errors import ReportError, ReportTimeout, UsageError
+from .content import KEY_NUMBERS_MIME
 
 NOTEBOOKS = {
     "comparative": "comparative_evaluation.ipynb",
@@ -63,18 +63,6 @@ table.aar td:not(:first-child) { text-align: right; } table.aar th { background:
 """
 
 
-class ReportError(AarError):
-    """A report could not be made; the message names the cause and, when a cell failed, the cell."""
-
-    def __init__(self, message: str, cell: int | None = None) -> None:
-        self.cell = cell
-        super().__init__(f"cell {cell}: {message}" if cell is not None else message)
-
-
-class ReportTimeout(ReportError):
-    """A cell ran longer than the report's timeout."""
-
-
 @dataclass(frozen=True)
 class ReportFiles:
     """Where a finished report's files are."""
@@ -91,10 +79,10 @@ def notebook_path(kind: str) -> Path:
     """The notebook of a report kind: shipped with the package, or the repository's `notebooks/`."""
     if kind not in NOTEBOOKS:
         raise UsageError("kind", kind, list(NOTEBOOKS))
-    packaged = Path(__file__).parent / "notebooks" / NOTEBOOKS[kind]
+    packaged = Path(__file__).parents[1] / "notebooks" / NOTEBOOKS[kind]
     if packaged.exists():
         return packaged
-    return Path(__file__).resolve().parents[2] / "notebooks" / NOTEBOOKS[kind]
+    return Path(__file__).resolve().parents[3] / "notebooks" / NOTEBOOKS[kind]
 
 
 def check_parameters(kind: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -257,8 +245,8 @@ def run_report(
 
     import nbformat
 
-    from . import __version__
-    from ._dataset import describe
+    from .._data.dataset import describe
+    from .._version import __version__
 
     started = time.perf_counter()
     if kind not in REPORT_KINDS:

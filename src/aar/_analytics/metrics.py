@@ -28,9 +28,9 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from ._dataset import Dataset
-from ._derive import category_group_of
-from ._errors import UsageError
+from .._data.dataset import Dataset
+from .._data.derive import category_group_of
+from .._errors import UsageError
 
 GROUPS = ("operation_id", "region", "phase", "category", "category_group", "occurred_on", "relative_day")
 LEVELS = ("national", "province", "regency")

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from ._errors import UsageError
+from .._errors import UsageError
 
 DEFAULT_THRESHOLD = 3
 

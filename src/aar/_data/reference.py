@@ -8,7 +8,7 @@
 - guard_patterns: default TPS guard patterns, an editable table;
 - the province boundaries as GeoJSON (`province_geojson()`), for maps.
 
-A dataset may override any row of these or add rows (see `aar._dataset`).
+A dataset may override any row of these or add rows (see `aar._data.dataset`).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from typing import Any
 
 import polars as pl
 
-from ._errors import ReferenceDataError
-from ._reading import ROW, read_csv
-from ._schema import ELECTION, REGION_KIND, TABLES
-from ._validation import Context, check_table, parse_table
-from ._vocabulary import RegionIndex, Vocabulary, normalise
+from .._errors import ReferenceDataError
+from .reading import ROW, read_csv
+from .schema import ELECTION, REGION_KIND, TABLES
+from .validation import Context, check_table, parse_table
+from .vocabulary import RegionIndex, Vocabulary, normalise
 
 REFDATA = resources.files("aar").joinpath("refdata")
 

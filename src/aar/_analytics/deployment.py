@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from ._dataset import Dataset
-from ._metrics import check_choice, check_region, electorate_rows, in_region, level_of, region_key
+from .._data.dataset import Dataset
+from .metrics import check_choice, check_region, electorate_rows, in_region, level_of, region_key
 
 CLASSES = ("kurang_rawan", "rawan", "sangat_rawan", "khusus")
 

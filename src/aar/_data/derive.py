@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 import polars as pl
 
-from ._reading import ROW, align_chunks
-from ._schema import CATEGORY, CATEGORY_GROUP, CATEGORY_GROUP_OF, PHASE, TABLES
+from .reading import ROW, align_chunks
+from .schema import CATEGORY, CATEGORY_GROUP, CATEGORY_GROUP_OF, PHASE, TABLES
 
 PHASE_ENUM = pl.Enum(list(PHASE.codes))
 

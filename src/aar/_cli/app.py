@@ -16,10 +16,10 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from . import __version__
-from ._dataset import Validation, load, validate
-from ._errors import AarError, Problem, UsageError
-from ._summary import incidents_by_group, operations_overview, phases_overview, table_sizes
+from .._data.dataset import Validation, load, validate
+from .._data.summary import incidents_by_group, operations_overview, phases_overview, table_sizes
+from .._errors import AarError, Problem, UsageError
+from .._version import __version__
 
 app = typer.Typer(
     help="After-action analytics of election-security operations (OMB 2023-2024, OMP 2024).",
@@ -174,8 +174,8 @@ def synth_command(
     """Write a complete SYNTHETIC dataset (every table plus dataset.toml marked synthetic)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ._synthetic import SCALES, synthesize
-    from ._writing import FORMATS, write_dataset
+    from .._data.writing import FORMATS, write_dataset
+    from .._synthetic import SCALES, synthesize
 
     if scale not in SCALES:
         raise typer.BadParameter(f"got {scale!r}; allowed: {', '.join(SCALES)}", param_hint="--scale")
@@ -233,7 +233,7 @@ TimeoutOption = Annotated[int, typer.Option("--timeout", help="Seconds a noteboo
 
 
 def _run(kind: str, parameters: Mapping[str, object], out: Path, pdf: bool, timeout: int) -> None:
-    from ._reports import ReportError, run_report
+    from .._reporting.runner import ReportError, run_report
 
     try:
         files = run_report(kind, parameters, out, pdf=pdf, timeout=timeout)
@@ -325,8 +325,8 @@ def _batch(
 ) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from ._batch import Interrupted, plan_jobs, run_batch
-    from ._dataset import PREPARED_MARKER, describe, load, save_prepared
+    from .._batch import Interrupted, plan_jobs, run_batch
+    from .._data.dataset import PREPARED_MARKER, describe, load, save_prepared
 
     try:
         about = describe(dataset)
@@ -485,8 +485,8 @@ def batch_overview(
     )
 
 
-def main() -> None:
-    """Entry point of the `aar` command; usage errors exit 2, data problems 1."""
+def run() -> None:
+    """Run the typer app; an AarError no command handled still ends in a message, not a traceback."""
     try:
         app()
     except AarError as exc:  # any error not handled by a command

@@ -19,7 +19,7 @@ from typing import Literal
 
 import polars as pl
 
-from ._vocabulary import Vocabulary
+from .vocabulary import Vocabulary
 
 Kind = Literal["text", "region", "operation", "int", "float", "date", "time", "bool", "vocab"]
 
@@ -751,7 +751,7 @@ def data_dictionary() -> str:
     lines = [
         "# Data dictionary",
         "",
-        "Generated from `aar._schema.TABLES` by `make docs`; do not edit by hand.",
+        "Generated from `aar._data.schema.TABLES` by `make docs`; do not edit by hand.",
         "",
         "A dataset is a folder of CSV, Parquet or Excel files named after the tables (`incidents.csv`...),",
         "or one Excel workbook with a sheet per table, plus an optional `dataset.toml`. Only `incidents`",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ._errors import DatasetError, UsageError
+from .._errors import DatasetError, UsageError
 
 FORMATS = ("csv", "parquet")
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ._dataset import Dataset
-from ._metrics import EXPOSURES, check_choice, check_region, rates, sub_level
+from .._data.dataset import Dataset
+from .metrics import EXPOSURES, check_choice, check_region, rates, sub_level
 
 SMALL_COUNT = 5
 METHODS = ("score", "exact-cond")

@@ -19,11 +19,11 @@ from typing import Any
 
 import polars as pl
 
-from ._errors import Problem
-from ._parsing import parse_bool, parse_date, parse_number, parse_text, parse_time, parse_with
-from ._reading import ROW, RawTable, align_chunks
-from ._schema import Field, Table
-from ._vocabulary import RegionIndex, Vocabulary
+from .._errors import Problem
+from .parsing import parse_bool, parse_date, parse_number, parse_text, parse_time, parse_with
+from .reading import ROW, RawTable, align_chunks
+from .schema import Field, Table
+from .vocabulary import RegionIndex, Vocabulary
 
 _CODE = re.compile(r"^\d{2}(\.\d{2})?$")
 _MAX_PER_COLUMN = 200
