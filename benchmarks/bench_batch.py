@@ -59,7 +59,7 @@ def naive(regions: list[str], dataset: Path, out: Path) -> float:
 
 def batched(regions: list[str], dataset: Path, out: Path, workers: int) -> float:
     started = time.perf_counter()
-    prepared = save_prepared(aar.load(dataset), out / ".cache" / "prepared")
+    prepared = save_prepared(aar.load(dataset), out.parent / f"{out.name}-prepared")  # outside the reports folder
     jobs = plan_jobs("comparative", dataset, regions=regions, prepared=prepared)
     result = run_batch(jobs, out, workers=workers, force=True)
     if result.failed:

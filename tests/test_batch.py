@@ -26,7 +26,8 @@ pytestmark = pytest.mark.slow
 
 
 def _prepared(tmp: Path, dataset: Path = SAMPLE) -> Path:
-    return save_prepared(load(dataset), tmp / ".cache" / "prepared")
+    """The prepared copy, outside the reports folder (a batch never writes one under it)."""
+    return save_prepared(load(dataset), tmp.with_name(f"{tmp.name}-prepared"))
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +59,28 @@ def test_one_valid_report_per_kabupaten_kota_with_index_and_manifest(
     index = (out / "index.html").read_text(encoding="utf-8")
     for code in BABEL:
         assert f'href="comparative-{code}-id/report.html"' in index
-    assert "incidents_target" in index
+    assert "Gangguan (dievaluasi)" in index  # localised headers, region names
+    assert "Kota Pangkal Pinang (19.71)" in index
+    assert '<html lang="id">' in index
     assert (out / "batch.log").read_text(encoding="utf-8").count(" done comparative-") == 7
+
+
+def test_nothing_incident_level_is_written_under_the_reports_folder(
+    babel: tuple[Path, aar._batch.BatchResult],
+) -> None:
+    out, _ = babel
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert not [p for p in files if p.suffix in (".parquet", ".csv", ".arrow")]
+    ids = aar.load(SAMPLE).incidents["incident_id"].to_list()
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert not [i for i in ids[:200] if i in text], path
 
 
 def test_a_rerun_skips_every_report(babel: tuple[Path, aar._batch.BatchResult]) -> None:
     out, _ = babel
     before = {p: p.stat().st_mtime_ns for p in out.glob("*/report.html")}
-    jobs = plan_jobs("comparative", SAMPLE, level="regency", regions=BABEL, prepared=out / ".cache" / "prepared")
+    jobs = plan_jobs("comparative", SAMPLE, level="regency", regions=BABEL, prepared=_prepared(out))
     again = run_batch(jobs, out)
     assert again.count("skipped") == 7
     assert {p: p.stat().st_mtime_ns for p in out.glob("*/report.html")} == before
@@ -83,7 +98,7 @@ def test_touching_the_dataset_reruns_its_reports(tmp_path: Path) -> None:
         "comparative",
         data,
         regions=["19.71", "19.06"],
-        prepared=save_prepared(load(data), tmp_path / ".cache" / "changed"),
+        prepared=save_prepared(load(data), tmp_path / "changed-prepared"),
     )
     assert {j.input_hash for j in changed}.isdisjoint({j.input_hash for j in jobs})
     rerun = run_batch(changed, tmp_path / "out")
@@ -203,7 +218,7 @@ def test_shared_assets_put_plotly_beside_the_reports(tmp_path: Path) -> None:
     assert '<script type="text/javascript" src="../assets/plotly.min.js"></script>' in page
     assert len(page.encode()) < 1_000_000
     assert (tmp_path / "out" / "assets" / "plotly.min.js").stat().st_size > 4_000_000
-    assert "plotly.js is shared" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "plotly.js dipakai bersama" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
 def test_usage_errors(tmp_path: Path) -> None:

@@ -68,12 +68,14 @@ def test_html_is_self_contained_with_plotly_once(comparative: aar.ReportFiles) -
     bundle = get_plotlyjs()
     assert page.count(bundle[:200]) == 1
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?:""", page)
-    assert page.count("Plotly.newPlot") == 7
+    assert page.count('class="aar-figure-data"') == 7  # each figure's JSON once, drawn by the page's script
+    assert '<html lang="id">' in page
+    assert "<title>Evaluasi perbandingan pengamanan: OMP 2024 dibanding OMB 2023-2024, Lampung (18)</title>" in page
     assert "DATA SINTETIS" in page
     extra = len(page.encode()) - len(bundle.encode())
     assert extra < 1_500_000  # the page is plotly.js and not much more
     assert "import aar" not in page  # code cells hidden
-    assert "report.publish_key_numbers" not in page
+    assert "report.key_numbers" not in page
 
 
 def test_executed_notebook_records_every_cell(comparative: aar.ReportFiles) -> None:
@@ -112,11 +114,11 @@ def test_page_draws_every_figure_offline_and_shows_the_library_numbers(comparati
         )
         page.goto(comparative.html.as_uri(), wait_until="load")
         page.wait_for_function(
-            "() => { const d = [...document.querySelectorAll('.plotly-graph-div')]; return d.length > 0 && d.every(e => e.querySelector('svg.main-svg')); }",
+            "() => { const d = [...document.querySelectorAll('.aar-figure')]; return d.length > 0 && d.every(e => e.querySelector('svg.main-svg')); }",
             timeout=60_000,
         )
         drawn = page.eval_on_selector_all(
-            ".plotly-graph-div", "els => els.map(e => e.querySelectorAll('svg.main-svg').length)"
+            ".aar-figure", "els => els.map(e => e.querySelectorAll('svg.main-svg').length)"
         )
         shown = dict(page.eval_on_selector_all("[data-key]", "els => els.map(e => [e.dataset.key, e.textContent])"))
         banner = page.inner_text(".synthetic-banner")
@@ -143,6 +145,7 @@ def test_english_report_formats_numbers_for_english(tmp_path: Path) -> None:
     page = files.html.read_text(encoding="utf-8")
     assert "SYNTHETIC DATA" in page
     assert "Comparative evaluation" in page
+    assert '<html lang="en">' in page
     keys = json.loads(files.sidecar.read_text(encoding="utf-8"))["key_numbers"]
     ds = aar.load(SAMPLE)
     assert keys["incidents_target"] == aar.compare(ds, region="18.72").metric("incidents")["target"]

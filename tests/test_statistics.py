@@ -211,15 +211,18 @@ def test_findings_carry_numbers_intervals_and_both_languages(sample: aar.Dataset
     assert first["kind"] == "improve"
     assert first["scope"] == "overall"
     assert first["ratio"] == pytest.approx(overall.ratio)
-    assert "naik" in first["sentence_id"]
-    assert "IK 95%" in first["sentence_id"]
-    assert "rose" in first["sentence_en"]
-    assert "95% CI" in first["sentence_en"]
+    from aar._reporting.findings_text import sentence
+
+    names = {"OMB-2023-2024": "OMB 2023-2024", "OMP-2024": "OMP 2024"}
+    indonesian = sentence(first, names, "OMB-2023-2024", "OMP-2024", "id")
+    english = sentence(first, names, "OMB-2023-2024", "OMP-2024", "en")
+    assert "naik" in indonesian and "IK 95%" in indonesian
+    assert "rose" in english and "95% CI" in english
     kinds = set(found["kind"])
     assert kinds <= {"improve", "sustain"}
     evaluator = found.filter(pl.col("source") == "evaluator")
     assert evaluator.height >= 1
-    assert evaluator["sentence_id"].str.contains("CONTOH").all()
+    assert evaluator["observation"].str.contains("CONTOH").all()
     category = found.filter(pl.col("scope") == "category")
     table = aar.ratio_table(sample, "category", region="18")
     assert set(category["subject"]) == set(table.filter(pl.col("significant"))["category"].cast(pl.String))

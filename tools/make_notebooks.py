@@ -39,11 +39,18 @@ COMPARATIVE = notebook(
             "# Comparative evaluation (evaluasi perbandingan)\n\n"
             "Baseline operation against target operation in one region. Run it with\n"
             "`aar report comparative --dataset DATA --region 18 --lang id`; the cell below holds the defaults.\n"
-            "Every number comes from the `aar` library; see docs/metrics.md for the definitions."
+            "Every number comes from the `aar` library; see docs/metrics.md for the definitions. Each cell\n"
+            "returns one section of the report (a value: `section.frames` holds its tables)."
         ),
         code(
-            'dataset = "../data/sample"\nregion = "18"\nbaseline = "OMB-2023-2024"\ntarget = "OMP-2024"\n'
-            'exposure = "days"\nlang = "id"\nmin_cell = 3\nalpha = 0.05',
+            'dataset: str = "../data/sample"  # dataset folder or workbook\n'
+            'region: str = "18"  # Kemendagri code (18, 18.72) or "national"\n'
+            'baseline: str = "OMB-2023-2024"  # operation compared against\n'
+            'target: str = "OMP-2024"  # operation evaluated\n'
+            'exposure: str = "days"  # days, voters, tps, personnel_days, voter_days or tps_days\n'
+            'lang: str = "id"  # id (Indonesian) or en (English)\n'
+            "min_cell: int = 3  # counts below this are withheld\n"
+            "alpha: float = 0.05  # significance level (intervals are 1 - alpha)",
             "parameters",
         ),
         code(
@@ -61,7 +68,7 @@ COMPARATIVE = notebook(
         code("report.improvement_plan()"),
         code("report.method_notes()"),
         md("The key numbers go to the report's JSON sidecar (not shown in the HTML)."),
-        code("report.publish_key_numbers()"),
+        code("report.key_numbers()"),
     ]
 )
 
@@ -73,7 +80,12 @@ OVERVIEW = notebook(
             "Run it with `aar report overview --operation OMP-2024 --region 18.72 --as-of 2024-11-30`."
         ),
         code(
-            'dataset = "../data/sample"\noperation = "OMP-2024"\nregion = "18.72"\nas_of = "2024-11-30"\nlang = "id"\nmin_cell = 3',
+            'dataset: str = "../data/sample"  # dataset folder or workbook\n'
+            'operation: str = "OMP-2024"  # operation id\n'
+            'region: str = "18.72"  # Kemendagri code (18, 18.72) or "national"\n'
+            'as_of: str = "2024-11-30"  # last day to include (empty: the last day with data)\n'
+            'lang: str = "id"  # id (Indonesian) or en (English)\n'
+            "min_cell: int = 3  # counts below this are withheld",
             "parameters",
         ),
         code(
@@ -86,7 +98,7 @@ OVERVIEW = notebook(
         code("report.subregions()"),
         code("report.deployment()"),
         code("report.method_notes()"),
-        code("report.publish_key_numbers()"),
+        code("report.key_numbers()"),
     ]
 )
 
@@ -137,7 +149,13 @@ EXPLORE = notebook(
         code(
             'aar.suppress(aar.rates(ds, ["operation_id", "category"], region="18.72").select("operation_id", "category", "incidents"), "incidents", ["operation_id", "category"]).head(8)'
         ),
-        new_markdown_cell("## Figures\nEach figure is a library function; `aar.show` displays it here and in reports."),
+        new_markdown_cell(
+            "## Report sections\nA report is a value: each section returns its HTML (shown below), its key numbers and the\n"
+            "published frames behind it, after disclosure control (counts below `min_cell` withheld)."
+        ),
+        code("report = aar.comparative_report(ds, region, lang='en')\nsection = report.summary()\nsection"),
+        code("section.frames['summary']"),
+        new_markdown_cell("## Figures\nEach figure is a library function taking frames; `aar.show` draws it here."),
         code(
             "names = aar.operation_names(['OMB-2023-2024', 'OMP-2024'], ds.operations)\naar.show(aar.relative_day_chart(cmp.series, names, 'en'))"
         ),

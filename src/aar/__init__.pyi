@@ -8,13 +8,13 @@ from ._analytics.metrics import (
     count_cube,
     counts,
     covered_provinces,
-    crime_clock_text,
     cube,
     direction,
     exposures,
     percent_change,
     rates,
 )
+from ._analytics.published import PublishedComparison, PublishedOverview, publish_comparison, publish_overview
 from ._analytics.statistics import (
     RateRatio,
     RegressionResult,
@@ -44,7 +44,8 @@ from ._errors import (
     ReportTimeout,
     UsageError,
 )
-from ._reporting.content import ComparativeReport, OverviewReport, comparative_report, overview_report, show
+from ._reporting.comparative import ComparativeReport, comparative_report
+from ._reporting.display import show
 from ._reporting.figures import (
     caption,
     category_chart,
@@ -56,7 +57,10 @@ from ._reporting.figures import (
     region_phase_heatmap,
     relative_day_chart,
 )
+from ._reporting.formatting import crime_clock_text
+from ._reporting.overview import OverviewReport, overview_report
 from ._reporting.runner import ReportFiles, run_report
+from ._reporting.sections import Section
 from ._synthetic import synthesize
 from ._version import __version__
 
@@ -76,12 +80,15 @@ __all__ = [
     "Field",
     "OverviewReport",
     "Problem",
+    "PublishedComparison",
+    "PublishedOverview",
     "RateRatio",
     "ReferenceDataError",
     "RegressionResult",
     "ReportError",
     "ReportFiles",
     "ReportTimeout",
+    "Section",
     "SegmentedResult",
     "Table",
     "UsageError",
@@ -118,6 +125,8 @@ __all__ = [
     "plan_jobs",
     "province_geojson",
     "province_map",
+    "publish_comparison",
+    "publish_overview",
     "rate_ratio",
     "rates",
     "ratio_table",

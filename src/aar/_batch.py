@@ -7,7 +7,8 @@ region, status and key numbers, sortable, self-contained) and `reports/batch.log
 
 Fast by design:
 - the dataset is loaded and validated once and saved prepared (typed Parquet with the derived
-  columns) under `reports/.cache/`; every report loads that copy without parsing or validation;
+  columns, no free text) in a cache outside the reports folder (`prepared_cache`); every report
+  loads that copy without parsing or validation;
 - reports run in-process (papermill's API, nbconvert's exporter), never through command lines;
 - `jobs` worker processes (default: the cores) take jobs from one queue, so none sits idle while
   jobs remain; the slowest jobs are not known in advance, so order is by region;
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import html
 import json
 import logging
 import os
@@ -47,15 +47,6 @@ from ._reporting.runner import REPORT_KINDS, check_parameters, default_name, not
 
 LEVELS = ("province", "regency")
 EXECUTORS = ("local", "dask")
-INDEX_KEYS = (
-    "incidents_target",
-    "incidents_baseline",
-    "per_day_target",
-    "per_day_percent_change",
-    "rate_ratio",
-    "incidents",
-    "per_day",
-)
 
 
 @dataclass(frozen=True)
@@ -284,57 +275,41 @@ def write_manifest(out: Path, records: Sequence[JobRecord], started: float, extr
     return path
 
 
-def write_index(out: Path, records: Sequence[JobRecord], title: str, note: str) -> Path:
-    """The index page: every report with its status and key numbers, sortable by any column."""
-    columns = [k for k in INDEX_KEYS if any(k in r.key_numbers for r in records)]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in ["report", "region", "status", "seconds", *columns])
-    rows = []
-    for r in records:
-        link = (
-            f'<a href="{html.escape(r.name)}/report.html">{html.escape(r.name)}</a>'
-            if r.status in ("done", "skipped")
-            else html.escape(r.name)
-        )
-        cells = [
-            link,
-            html.escape(str(r.region or "national")),
-            html.escape(r.status) + (f' <span class="error">{html.escape(r.error or "")}</span>' if r.error else ""),
-            f"{r.seconds:.1f}" if r.seconds is not None else "",
-        ]
-        for c in columns:
-            value = r.key_numbers.get(c)
-            cells.append(
-                "" if value is None else html.escape(f"{value:,.2f}" if isinstance(value, float) else str(value))
-            )
-        rows.append(f'<tr class="{html.escape(r.status)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    script = (
-        "document.querySelectorAll('th').forEach((th, i) => th.addEventListener('click', () => {"
-        "const body = th.closest('table').tBodies[0]; const rows = [...body.rows]; const asc = th.dataset.asc !== 'true';"
-        "rows.sort((a, b) => { const x = a.cells[i].innerText, y = b.cells[i].innerText; const nx = parseFloat(x.replace(/,/g, '')), ny = parseFloat(y.replace(/,/g, ''));"
-        "const c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y); return asc ? c : -c; });"
-        "th.dataset.asc = asc; rows.forEach(r => body.appendChild(r)); }));"
-    )
-    style = (
-        "body{font-family:Arial,Helvetica,sans-serif;margin:1rem 2rem;color:#222} table{border-collapse:collapse;font-size:.9rem}"
-        "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left} th{background:#f2f2f2;cursor:pointer}"
-        "tr.failed td,tr.timeout td{background:#fbe3e3} tr.interrupted td,tr.pending td{background:#fff3cd} .error{color:#a00;font-size:.8rem}"
-    )
-    page = (
-        f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{style}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1><p>{html.escape(note)}</p><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f"<script>{script}</script></body></html>\n"
-    )
+def write_index(
+    out: Path,
+    records: Sequence[JobRecord],
+    title: str,
+    names: Mapping[str, str] | None = None,
+    lang: str = "id",
+    shared_assets: bool = False,
+) -> Path:
+    """The index page (templates/index.html): every report with its region, status and key numbers."""
+    from ._reporting.index import render_index
+
     path = out / "index.html"
     temporary = out / ".index.html.tmp"
-    temporary.write_text(page, encoding="utf-8")
+    temporary.write_text(render_index(records, title, names or {}, lang, shared_assets), encoding="utf-8")
     os.replace(temporary, path)
     return path
+
+
+def prepared_cache(checksum: str) -> Path:
+    """Where a batch keeps the prepared copy of a dataset: outside any reports folder.
+
+    `$AAR_CACHE_DIR`, else `$XDG_CACHE_HOME/aar`, else `~/.cache/aar`, then `prepared/<checksum>`.
+    A prepared copy holds no free text (see `save_prepared`), and it is never written under `--out`,
+    which may be a folder that is served.
+    """
+    root = os.environ.get("AAR_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "aar"
+    )
+    return Path(root) / "prepared" / checksum[:16]
 
 
 def _cleanup_staging(out: Path) -> None:
     """Remove temporary report folders left by workers that were stopped."""
     for path in out.iterdir():
-        if path.name.startswith(".") and path.is_dir() and path.name != ".cache":
+        if path.name.startswith(".") and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -350,6 +325,8 @@ def run_batch(
     shared_assets: bool = False,
     progress: Callable[[JobRecord, Mapping[str, int]], None] | None = None,
     title: str = "aar reports",
+    names: Mapping[str, str] | None = None,
+    lang: str = "id",
 ) -> BatchResult:
     """Run `jobs`, skipping those already done with the same inputs, and write manifest and index."""
     if executor not in EXECUTORS:
@@ -435,10 +412,7 @@ def run_batch(
                     record.status = "interrupted"
             _cleanup_staging(target)
         manifest = write_manifest(target, records, started, settings)
-        note = f"{sum(r.status in ('done', 'skipped') for r in records)} of {len(records)} reports ready"
-        if shared_assets:
-            note += "; plotly.js is shared in assets/plotly.min.js beside the reports (keep the folder together)"
-        index = write_index(target, records, title, note)
+        index = write_index(target, records, title, names, lang, shared_assets)
         log.removeHandler(handler)
         handler.close()
     if interrupted:

@@ -31,12 +31,18 @@ DEFAULT_THRESHOLD = 3
 
 
 def suppress(
-    frame: pl.DataFrame, column: str, dimensions: Sequence[str], threshold: int = DEFAULT_THRESHOLD
+    frame: pl.DataFrame,
+    column: str,
+    dimensions: Sequence[str],
+    threshold: int = DEFAULT_THRESHOLD,
+    forced: str | None = None,
 ) -> pl.DataFrame:
     """Withhold small counts of `column` (set to null) with the secondary suppression their totals need.
 
     `dimensions` are the key columns of the table (one row per cell); the flag column
-    `<column>_suppressed` says which cells were withheld (primary or secondary).
+    `<column>_suppressed` says which cells were withheld (primary or secondary). `forced` names a
+    boolean column of cells that must be withheld whatever their value (because another published
+    table withholds their total); they take part in the secondary suppression like primary cells.
     """
     if column not in frame.columns:
         raise UsageError("column", column, frame.columns)
@@ -45,10 +51,13 @@ def suppress(
             raise UsageError("dimensions", d, frame.columns)
     if threshold < 1:
         raise UsageError("threshold", threshold, "a whole number >= 1")
+    if forced is not None and forced not in frame.columns:
+        raise UsageError("forced", forced, frame.columns)
     flag = f"{column}_suppressed"
-    work = frame.with_row_index("_cell").with_columns(
-        pl.col(column).is_between(1, threshold - 1).fill_null(False).alias(flag)
-    )
+    primary = pl.col(column).is_between(1, threshold - 1).fill_null(False)
+    if forced is not None:
+        primary = primary | pl.col(forced).fill_null(False)
+    work = frame.with_row_index("_cell").with_columns(primary.alias(flag))
     keys = list(dimensions)
     changed = True
     while changed:

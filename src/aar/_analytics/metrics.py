@@ -382,32 +382,6 @@ def rates(
     return out.sort(keys) if keys else out
 
 
-def crime_clock_text(seconds: float | None, lang: str = "id") -> str:
-    """The crime clock in words: 9,000 s -> "1 kasus setiap 2 jam 30 menit" ("one case every 2 hours 30 minutes").
-
-    >>> crime_clock_text(9_000)
-    '1 kasus setiap 2 jam 30 menit'
-    >>> crime_clock_text(90_061, "en")
-    'one case every 1 day 1 hour 1 minute'
-    >>> crime_clock_text(6.4)
-    '1 kasus setiap 6 detik'
-    """
-    check_choice("lang", lang, ("id", "en"))
-    if seconds is None:
-        return "tidak ada kasus" if lang == "id" else "no cases"
-    if seconds < 3600:  # under an hour, minutes and seconds; above, days, hours and minutes
-        minutes, secs = divmod(round(seconds), 60)
-        amounts = [(0, "day"), (0, "hour"), (minutes, "minute"), (secs if secs or not minutes else 0, "second")]
-    else:
-        days, rest = divmod(round(seconds / 60), 1440)
-        hours, minutes = divmod(rest, 60)
-        amounts = [(days, "day"), (hours, "hour"), (minutes, "minute"), (0, "second")]
-    if lang == "id":
-        words = {"day": "hari", "hour": "jam", "minute": "menit", "second": "detik"}
-        return "1 kasus setiap " + " ".join(f"{n} {words[w]}" for n, w in amounts if n)
-    return "one case every " + " ".join(f"{n} {w}{'' if n == 1 else 's'}" for n, w in amounts if n)
-
-
 def percent_change(baseline: float | None, target: float | None) -> float | None:
     """(target - baseline) / baseline x 100; None when the baseline is 0 or missing.
 

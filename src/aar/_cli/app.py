@@ -325,12 +325,13 @@ def _batch(
 ) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from .._batch import Interrupted, plan_jobs, run_batch
+    from .._batch import Interrupted, plan_jobs, prepared_cache, run_batch
     from .._data.dataset import PREPARED_MARKER, describe, load, save_prepared
+    from .._reporting.index import index_title
 
     try:
         about = describe(dataset)
-        cache = out / ".cache" / str(about["checksum"])[:16]
+        cache = prepared_cache(str(about["checksum"]))
         if not (cache / PREPARED_MARKER).exists():
             save_prepared(load(dataset), cache)
         chosen = [r.strip() for r in regions.split(",") if r.strip()] or None
@@ -371,7 +372,9 @@ def _batch(
                 scheduler=scheduler or None,
                 shared_assets=shared_assets,
                 progress=update,
-                title=f"aar {kind} reports: {about['name']}",
+                title=index_title(str(about["name"]), str(parameters.get("lang") or "id")),
+                names=dict(load(cache).regions.select("region_code", "name").iter_rows()),
+                lang=str(parameters.get("lang") or "id"),
             )
         except Interrupted as exc:
             err.print(f"[yellow]interrupted[/yellow] {exc}", highlight=False)

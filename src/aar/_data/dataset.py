@@ -648,7 +648,8 @@ def save_prepared(ds: Dataset, folder: str | Path) -> Path:
 
     Batches load the dataset once, save it here, and every report loads this copy: reading
     Parquet with no parsing or validation. The marker keeps the original dataset's name and
-    checksum, so reports cite the data they came from.
+    checksum, so reports cite the data they came from. Private columns (free text such as the
+    incident description) are left out: a prepared copy holds nothing a report may not print.
     """
     import json
 
@@ -657,7 +658,10 @@ def save_prepared(ds: Dataset, folder: str | Path) -> Path:
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     for name, frame in ds.tables.items():
-        frame.write_parquet(target / f"{name}.parquet", statistics=False)
+        table = TABLES.get(name)
+        private = [f for f in table.fields if f.private and f.name in frame.columns] if table is not None else []
+        blanked = frame.with_columns(pl.lit(None, f.dtype).alias(f.name) for f in private) if private else frame
+        blanked.write_parquet(target / f"{name}.parquet", statistics=False)
     info = {k: v for k, v in ds.info.__dict__.items() if k != "extra"}
     marker = {
         "aar_version": __version__,

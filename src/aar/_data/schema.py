@@ -193,6 +193,8 @@ class Field:
     nullable: bool = True
     default: int | float | bool | str | None = None
     headers: tuple[str, ...] = ()
+    private: bool = False
+    """Free text or personal data: kept for the analyst, never written into a report or a prepared copy."""
 
     @property
     def dtype(self) -> pl.DataType:
@@ -567,6 +569,7 @@ TABLES: Mapping[str, Table] = {
                     "text",
                     "Free text; kept for the analyst, never printed in reports",
                     headers=("uraian", "keterangan", "kronologi"),
+                    private=True,
                 ),
             ),
             key=("incident_id",),

@@ -1,6 +1,6 @@
 """Figures: one function per figure, each taking frames and returning a plotly `go.Figure`.
 
-All share one theme (`TEMPLATE`, registered with plotly as "aar"), the operations' colours
+All share one theme (`template()`, registered with plotly as "aar"), the operations' colours
 (baseline blue, target brick red), and labels in the report's language ("id" or "en"). Each
 figure's title says what is shown; `caption(kind, lang)` gives the longer caption a report prints
 under it.
@@ -15,15 +15,16 @@ import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
-import plotly.graph_objects as go
-import plotly.io as pio
 import polars as pl
-from plotly.subplots import make_subplots
 
 from .._data.schema import CATEGORY, PHASE
 from .._errors import UsageError
-from .formatting import LANGUAGES
+from .catalog import LANGUAGES, Messages
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 BASELINE_COLOUR = "#1f4e79"
 TARGET_COLOUR = "#b0413e"
@@ -38,109 +39,69 @@ PHASE_COLOURS = {
     "post_election": "#f2f2f2",
 }
 
-TEMPLATE = go.layout.Template(
-    layout=go.Layout(
-        font={"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#222"},
-        title={"x": 0.0, "xanchor": "left", "font": {"size": 16}},
-        paper_bgcolor="white",
-        plot_bgcolor="rgba(0,0,0,0)",
-        colorway=[BASELINE_COLOUR, TARGET_COLOUR, "#548235", "#bf9000", "#7030a0", NEUTRAL],
-        xaxis={"showgrid": False, "linecolor": "#999", "ticks": "outside"},
-        yaxis={"gridcolor": "#e5e5e5", "zeroline": False},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"l": 60, "r": 20, "t": 70, "b": 50},
-        hoverlabel={"bgcolor": "white"},
+SEPARATORS = {"id": ",.", "en": ".,"}
+"""plotly's decimal and thousands marks per language."""
+
+
+@cache
+def template() -> go.layout.Template:
+    """The one visual theme of every figure (registered with plotly as "aar")."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    theme = go.layout.Template(
+        layout=go.Layout(
+            font={"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#222"},
+            title={"x": 0.0, "xanchor": "left", "font": {"size": 16}},
+            paper_bgcolor="white",
+            plot_bgcolor="rgba(0,0,0,0)",
+            colorway=[BASELINE_COLOUR, TARGET_COLOUR, "#548235", "#bf9000", "#7030a0", NEUTRAL],
+            xaxis={"showgrid": False, "linecolor": "#999", "ticks": "outside", "automargin": True},
+            yaxis={"gridcolor": "#e5e5e5", "zeroline": False, "automargin": True},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+            margin={"l": 60, "r": 20, "t": 90, "b": 50},
+            hoverlabel={"bgcolor": "white"},
+        )
     )
-)
-pio.templates["aar"] = TEMPLATE
-
-_WORDS: Mapping[str, Mapping[str, str]] = {
-    "id": {
-        "incidents": "Jumlah gangguan",
-        "per_day": "Gangguan per hari",
-        "date": "Tanggal",
-        "relative_day": "Hari relatif terhadap hari H",
-        "rolling": "rata-rata bergerak 7 hari",
-        "voting_day": "hari H",
-        "ratio": "Rasio laju (target / pembanding), skala log",
-        "no_change": "tidak berubah",
-        "category": "Kategori",
-        "region": "Wilayah",
-        "phase": "Tahapan",
-        "polri_per_tps": "Personel Polri per TPS pada hari H",
-        "rate": "Gangguan per hari",
-        "significant": "bermakna",
-        "not_significant": "tidak bermakna",
-        "small": "jumlah kecil (< 5)",
-        "timeline": "Gangguan harian dan tahapan",
-        "relative": "Gangguan menurut hari relatif terhadap hari H",
-        "categories": "Laju gangguan per kategori",
-        "forest": "Rasio laju dengan interval kepercayaan 95%",
-        "heatmap": "Laju gangguan per wilayah dan tahapan",
-        "map": "Laju gangguan per provinsi",
-        "deployment": "Pengerahan personel dan gangguan",
-    },
-    "en": {
-        "incidents": "Incidents",
-        "per_day": "Incidents per day",
-        "date": "Date",
-        "relative_day": "Days relative to voting day",
-        "rolling": "7-day rolling mean",
-        "voting_day": "voting day",
-        "ratio": "Rate ratio (target / baseline), log scale",
-        "no_change": "no change",
-        "category": "Category",
-        "region": "Region",
-        "phase": "Phase",
-        "polri_per_tps": "Police per polling station on voting day",
-        "rate": "Incidents per day",
-        "significant": "significant",
-        "not_significant": "not significant",
-        "small": "small counts (< 5)",
-        "timeline": "Daily incidents and phases",
-        "relative": "Incidents by day relative to voting day",
-        "categories": "Incident rate by category",
-        "forest": "Rate ratios with 95% confidence intervals",
-        "heatmap": "Incident rate by region and phase",
-        "map": "Incident rate by province",
-        "deployment": "Deployment against incidents",
-    },
-}
-
-CAPTIONS: Mapping[str, Mapping[str, str]] = {
-    "id": {
-        "timeline": "Jumlah gangguan per hari selama jendela setiap operasi; latar berwarna menandai tahapan pemilihan.",
-        "relative": "Gangguan harian kedua operasi disejajarkan pada hari pemungutan suara (hari H = 0); garis tebal: rata-rata bergerak 7 hari.",
-        "categories": "Rata-rata gangguan per hari menurut kategori pada kedua operasi.",
-        "forest": "Rasio laju target terhadap pembanding per kelompok; garis: interval kepercayaan 95%; garis tegak di 1: tidak berubah. Nilai p disesuaikan untuk perbandingan ganda.",
-        "heatmap": "Rata-rata gangguan per hari menurut wilayah dan tahapan.",
-        "map": "Laju gangguan per provinsi yang tercakup data; provinsi tanpa data tidak berwarna.",
-        "deployment": "Personel Polri per TPS pada hari H terhadap laju gangguan per wilayah.",
-    },
-    "en": {
-        "timeline": "Incidents per day over each operation's window; shaded bands mark the election phases.",
-        "relative": "Daily incidents of both operations aligned on voting day (day 0); thick lines: 7-day rolling mean.",
-        "categories": "Mean incidents per day by category under both operations.",
-        "forest": "Rate ratio of target to baseline per group; bars: 95% confidence intervals; vertical line at 1: no change. P-values adjusted for multiple comparisons.",
-        "heatmap": "Mean incidents per day by region and phase.",
-        "map": "Incident rate by province covered by the data; provinces without data are left blank.",
-        "deployment": "Police per polling station on voting day against the incident rate, per region.",
-    },
-}
+    pio.templates["aar"] = theme
+    return theme
 
 
-def _words(lang: str) -> Mapping[str, str]:
+def _layout(fig: go.Figure, lang: str, **values: object) -> go.Figure:
+    """Apply the theme and the language's number marks."""
+    fig.update_layout(template=template(), separators=SEPARATORS[lang], **values)
+    return fig
+
+
+FIGURES = ("timeline", "relative", "categories", "forest", "heatmap", "map", "deployment")
+
+
+class _Words:
+    """Figure words of one language from the catalog: `w["incidents"]` is message "figure.incidents"."""
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise UsageError("lang", lang, LANGUAGES)
+        self._t = Messages(lang)
+
+    def __getitem__(self, name: str) -> str:
+        return self._t.text(f"figure.{name}")
+
+
+def _words(lang: str) -> _Words:
+    return _Words(lang)
+
+
+def caption(kind: str, lang: str = "id", weekly: bool = False, min_cell: int = 3) -> str:
+    """The caption printed under a figure of `kind` (timeline, relative, categories, forest, heatmap, map, deployment)."""
     if lang not in LANGUAGES:
         raise UsageError("lang", lang, LANGUAGES)
-    return _WORDS[lang]
-
-
-def caption(kind: str, lang: str = "id") -> str:
-    """The caption printed under a figure of `kind` (timeline, relative, categories, forest, heatmap, map, deployment)."""
-    _words(lang)
-    if kind not in CAPTIONS[lang]:
-        raise UsageError("kind", kind, list(CAPTIONS[lang]))
-    return CAPTIONS[lang][kind]
+    if kind not in FIGURES:
+        raise UsageError("kind", kind, FIGURES)
+    t = Messages(lang)
+    if weekly and kind in ("timeline", "relative"):
+        return t.text(f"caption.{kind}.weekly", k=min_cell)
+    return t.text(f"caption.{kind}")
 
 
 def _label(text: object) -> str:
@@ -152,22 +113,34 @@ def _colour(i: int) -> str:
     return BASELINE_COLOUR if i == 0 else TARGET_COLOUR
 
 
+def _rate_label(rate: str, lang: str) -> str:
+    return Messages(lang).text(f"metric.{rate}")
+
+
 def phase_timeline(
     daily: pl.DataFrame, calendar: pl.DataFrame, names: Mapping[str, str], lang: str = "id"
 ) -> go.Figure:
-    """Daily incidents of each operation over its window, phases as shaded bands.
+    """Incidents of each operation over its window, by day or by week, phases as shaded bands.
 
-    `daily`: operation_id, occurred_on, incidents (every day, zeros included).
-    `calendar`: operation_id, phase, start_date, end_date (one calendar per operation).
-    `names`: operation_id -> label, in the order to draw (baseline first).
+    `daily`: operation_id, the day (`occurred_on`, or `start` with `days` for weekly bins) and
+    incidents (null where withheld). `calendar`: operation_id, phase, start_date, end_date (one
+    calendar per operation). `names`: operation_id -> label, in the order to draw (baseline first).
     """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
     w = _words(lang)
+    frame = daily if "start" in daily.columns else daily.rename({"occurred_on": "start"})
+    if "days" not in frame.columns:
+        frame = frame.with_columns(days=pl.lit(1, pl.Int64))
+    weekly = bool(frame.height) and int(frame["days"].max() or 1) > 1  # type: ignore[arg-type]
     ops = list(names)
     fig = make_subplots(
-        rows=len(ops), cols=1, shared_xaxes=False, vertical_spacing=0.12, subplot_titles=[names[o] for o in ops]
+        rows=len(ops), cols=1, shared_xaxes=False, vertical_spacing=0.16, subplot_titles=[names[o] for o in ops]
     )
     for i, op in enumerate(ops, start=1):
         cal = calendar.filter(pl.col("operation_id") == op).sort("start_date")
+        labelled = 0
         for r in cal.iter_rows(named=True):
             phase = str(r["phase"])
             fig.add_vrect(
@@ -184,7 +157,7 @@ def phase_timeline(
             if (r["end_date"] - r["start_date"]).days >= 20:  # short phases are too narrow for a label
                 fig.add_annotation(
                     x=r["start_date"],
-                    y=1.0,
+                    y=1.0 if labelled % 2 == 0 else 0.9,
                     yref=f"y{'' if i == 1 else i} domain",
                     text=PHASE.label(phase, lang),
                     showarrow=False,
@@ -194,13 +167,14 @@ def phase_timeline(
                     row=i,
                     col=1,
                 )
+                labelled += 1
             if phase == "voting":
                 fig.add_vline(
                     x=r["start_date"], line_dash="dash", line_color="#444", row=i, col=1, exclude_empty_subplots=False
                 )
                 fig.add_annotation(
                     x=r["start_date"],
-                    y=0.85,
+                    y=0.75,
                     yref=f"y{'' if i == 1 else i} domain",
                     text=w["voting_day"],
                     showarrow=False,
@@ -209,11 +183,13 @@ def phase_timeline(
                     row=i,
                     col=1,
                 )
-        data = daily.filter(pl.col("operation_id") == op).sort("occurred_on")
+        data = frame.filter(pl.col("operation_id") == op).sort("start")
         fig.add_trace(
             go.Bar(
-                x=data["occurred_on"].to_list(),
+                x=data["start"].to_list(),
                 y=data["incidents"].to_list(),
+                width=[d * 86_400_000 for d in data["days"].to_list()],
+                offset=0,
                 name=names[op],
                 marker_color=_colour(i - 1),
                 showlegend=False,
@@ -221,80 +197,98 @@ def phase_timeline(
             row=i,
             col=1,
         )
-        fig.update_yaxes(title_text=w["incidents"], row=i, col=1)
-    fig.update_layout(template=TEMPLATE, title=w["timeline"], height=280 * len(ops) + 80, bargap=0)
-    return fig
+        fig.update_yaxes(title_text=w["incidents.weekly"] if weekly else w["incidents"], row=i, col=1)
+    title = w["timeline.title.weekly"] if weekly else w["timeline.title"]
+    return _layout(fig, lang, title=title, height=300 * len(ops) + 90, bargap=0)
 
 
 def relative_day_chart(series: pl.DataFrame, names: Mapping[str, str], lang: str = "id") -> go.Figure:
-    """Both operations by day relative to voting day, with their rolling means (`Comparison.series`)."""
+    """Both operations by day (or week) relative to voting day, with their rolling means where published.
+
+    `series`: `relative_day` (or `bin`, the relative day of a weekly bin's first day), `baseline`,
+    `target`, and `baseline_rolling` / `target_rolling` (null when the series is weekly).
+    """
+    import plotly.graph_objects as go
+
     w = _words(lang)
+    x_name = "relative_day" if "relative_day" in series.columns else "bin"
+    weekly = x_name == "bin" and series.height > 1 and bool((series["bin"].diff().drop_nulls() >= 7).all())
     fig = go.Figure()
     for i, (side, op) in enumerate(zip(("baseline", "target"), names, strict=False)):
         colour = _colour(i)
         fig.add_trace(
             go.Scatter(
-                x=series["relative_day"].to_list(),
+                x=series[x_name].to_list(),
                 y=series[side].to_list(),
-                mode="lines",
-                line={"color": colour, "width": 1},
-                opacity=0.45,
+                mode="lines+markers" if weekly else "lines",
+                line={"color": colour, "width": 2 if weekly else 1, "shape": "hv" if weekly else "linear"},
+                opacity=1.0 if weekly else 0.45,
                 name=names[op],
             )
         )
-        fig.add_trace(
-            go.Scatter(
-                x=series["relative_day"].to_list(),
-                y=series[f"{side}_rolling"].to_list(),
-                mode="lines",
-                line={"color": colour, "width": 3},
-                name=f"{names[op]} ({w['rolling']})",
+        rolling = f"{side}_rolling"
+        if rolling in series.columns and series[rolling].drop_nulls().len():
+            fig.add_trace(
+                go.Scatter(
+                    x=series[x_name].to_list(),
+                    y=series[rolling].to_list(),
+                    mode="lines",
+                    line={"color": colour, "width": 3},
+                    name=f"{names[op]} ({w['rolling']})",
+                )
             )
-        )
-    fig.add_vline(
-        x=0, line_dash="dash", line_color="#444", annotation_text=w["voting_day"], annotation_position="top left"
+    fig.add_vline(x=0, line_dash="dash", line_color="#444")
+    fig.add_annotation(x=0, y=1.0, yref="paper", text=w["voting_day"], showarrow=False, xanchor="right", yanchor="top")
+    title = w["relative.title.weekly"] if weekly else w["relative.title"]
+    return _layout(
+        fig,
+        lang,
+        title=title,
+        xaxis_title=w["relative_day"],
+        yaxis_title=w["incidents.weekly"] if weekly else w["incidents"],
+        height=440,
     )
-    fig.update_layout(
-        template=TEMPLATE, title=w["relative"], xaxis_title=w["relative_day"], yaxis_title=w["incidents"], height=420
-    )
-    return fig
 
 
 def category_chart(
     categories: pl.DataFrame, names: Mapping[str, str], lang: str = "id", rate: str = "per_day"
 ) -> go.Figure:
-    """Per-category rates of both operations as horizontal bars (`Comparison.categories`)."""
-    w = _words(lang)
+    """Per-category rates of both operations as horizontal bars (`Comparison.categories`); null rates are not drawn."""
+    import plotly.graph_objects as go
+
     frame = categories.with_columns(
         label=pl.col("category").cast(pl.String).replace_strict({c: CATEGORY.label(c, lang) for c in CATEGORY.codes})
     )
+    frame = frame.filter(pl.col(f"{rate}_baseline").is_not_null() | pl.col(f"{rate}_target").is_not_null())
     frame = frame.sort(pl.col(f"{rate}_target").fill_null(0) + pl.col(f"{rate}_baseline").fill_null(0))
     fig = go.Figure()
     for i, (side, op) in enumerate(zip(("baseline", "target"), names, strict=False)):
         fig.add_trace(
             go.Bar(
-                y=frame["label"].to_list(),
+                y=[_label(v) for v in frame["label"].to_list()],
                 x=frame[f"{rate}_{side}"].to_list(),
                 orientation="h",
                 name=names[op],
                 marker_color=_colour(i),
             )
         )
-    fig.update_layout(
-        template=TEMPLATE,
-        title=w["categories"],
+    return _layout(
+        fig,
+        lang,
+        title=_words(lang)["categories.title"],
         barmode="group",
-        xaxis_title=w["rate"] if rate == "per_day" else rate,
-        height=max(380, 26 * frame.height + 120),
+        xaxis_title=_rate_label(rate, lang),
+        height=max(380, 30 * frame.height + 150),
     )
-    return fig
 
 
 def forest_plot(ratios: pl.DataFrame, key: str = "category", lang: str = "id") -> go.Figure:
-    """Rate ratios with their intervals on a log axis (`aar.ratio_table`), significant ones filled."""
+    """Rate ratios with their intervals on a log axis (`aar.ratio_table`), significant ones filled; null ratios left out."""
+    import plotly.graph_objects as go
+
     w = _words(lang)
     vocab = CATEGORY if key == "category" else PHASE
-    frame = ratios.filter(pl.col("ratio").is_not_null()).with_columns(
+    frame = ratios.filter(pl.col("ratio").is_not_null() & (pl.col("ratio") > 0)).with_columns(
         label=pl.col(key)
         .cast(pl.String)
         .replace_strict({c: vocab.label(c, lang) for c in vocab.codes}, default=pl.col(key).cast(pl.String))
@@ -307,7 +301,7 @@ def forest_plot(ratios: pl.DataFrame, key: str = "category", lang: str = "id") -
     fig = go.Figure(
         go.Scatter(
             x=frame["ratio"].to_list(),
-            y=frame["label"].to_list(),
+            y=[_label(v) for v in frame["label"].to_list()],
             mode="markers",
             marker={
                 "symbol": ["circle" if s else "circle-open" for s in significant],
@@ -332,13 +326,13 @@ def forest_plot(ratios: pl.DataFrame, key: str = "category", lang: str = "id") -
     )
     fig.add_vline(x=1, line_color="#444", line_dash="dot")
     fig.update_xaxes(type="log", title_text=w["ratio"])
-    fig.update_layout(template=TEMPLATE, title=w["forest"], height=max(360, 28 * frame.height + 120))
-    return fig
+    return _layout(fig, lang, title=w["forest.title"], height=max(360, 30 * frame.height + 150))
 
 
 def region_phase_heatmap(frame: pl.DataFrame, value: str = "per_day", lang: str = "id") -> go.Figure:
-    """A region x phase grid of `value` (frame columns: name or region, phase, value)."""
-    w = _words(lang)
+    """A region x phase grid of `value` (frame columns: name or region, phase, value); null cells stay blank."""
+    import plotly.graph_objects as go
+
     label = "name" if "name" in frame.columns else "region"
     phases = [p for p in PHASE.codes if p in set(frame["phase"].cast(pl.String))]
     wide = frame.with_columns(pl.col("phase").cast(pl.String)).pivot(on="phase", index=label, values=value).sort(label)
@@ -349,14 +343,18 @@ def region_phase_heatmap(frame: pl.DataFrame, value: str = "per_day", lang: str 
             x=[PHASE.label(p, lang) for p in phases],
             y=[_label(v) for v in wide[label].to_list()],
             colorscale="OrRd",
-            colorbar={"title": {"text": w["rate"] if value == "per_day" else value}},
+            colorbar={"title": {"text": _rate_label(value, lang)}},
             hoverongaps=False,
         )
     )
-    fig.update_layout(
-        template=TEMPLATE, title=w["heatmap"], height=max(380, 24 * wide.height + 140), yaxis={"autorange": "reversed"}
+    return _layout(
+        fig,
+        lang,
+        title=_words(lang)["heatmap.title"],
+        height=max(400, 26 * wide.height + 170),
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"tickangle": -30, "automargin": True},
     )
-    return fig
 
 
 def _simplify(ring: list[list[float]], tolerance: float) -> list[list[float]]:
@@ -406,9 +404,9 @@ def province_map(values: pl.DataFrame, value: str = "per_day", lang: str = "id")
     `values`: region (province code) and `value`. The outlines are simplified (about 2 km) and
     islets dropped, which is enough at the scale of Indonesia; provinces without a value are grey.
     """
+    import plotly.graph_objects as go
     from plotly.colors import sample_colorscale
 
-    w = _words(lang)
     given = {r["region"]: r[value] for r in values.iter_rows(named=True) if r[value] is not None}
     low, high = (min(given.values()), max(given.values())) if given else (0.0, 1.0)
     span = (high - low) or 1.0
@@ -416,7 +414,7 @@ def province_map(values: pl.DataFrame, value: str = "per_day", lang: str = "id")
     for code, (name, xs, ys) in _outlines().items():
         v = given.get(code)
         colour = sample_colorscale("OrRd", [(v - low) / span])[0] if v is not None else "#e6e6e6"
-        text = _label(f"{name}: {v:.2f}" if v is not None else name)
+        text = _label(name)
         fig.add_trace(
             go.Scatter(
                 x=xs,
@@ -444,14 +442,13 @@ def province_map(values: pl.DataFrame, value: str = "per_day", lang: str = "id")
                 "cmax": high,
                 "color": [low],
                 "showscale": True,
-                "colorbar": {"title": {"text": w["rate"] if value == "per_day" else value}},
+                "colorbar": {"title": {"text": _rate_label(value, lang)}},
             },
         )
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(template=TEMPLATE, title=w["map"], height=460, margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    return fig
+    return _layout(fig, lang, title=_words(lang)["map.title"], height=460, margin={"l": 10, "r": 10, "t": 60, "b": 10})
 
 
 def deployment_chart(
@@ -461,6 +458,8 @@ def deployment_chart(
 
     `frame`: operation_id, region, name, polri_per_tps, `rate`.
     """
+    import plotly.graph_objects as go
+
     w = _words(lang)
     fig = go.Figure()
     for i, op in enumerate(names):
@@ -476,14 +475,14 @@ def deployment_chart(
                 hovertemplate="%{text}: %{x:.2f}, %{y:.2f}<extra></extra>",
             )
         )
-    fig.update_layout(
-        template=TEMPLATE,
-        title=w["deployment"],
+    return _layout(
+        fig,
+        lang,
+        title=w["deployment.title"],
         xaxis_title=w["polri_per_tps"],
-        yaxis_title=w["rate"] if rate == "per_day" else rate,
-        height=420,
+        yaxis_title=_rate_label(rate, lang),
+        height=440,
     )
-    return fig
 
 
 def operation_names(operation_ids: Sequence[str], operations: pl.DataFrame) -> dict[str, str]:

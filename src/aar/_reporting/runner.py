@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from .._errors import ReportError, ReportTimeout, UsageError
-from .content import KEY_NUMBERS_MIME
+from .sections import KEY_NUMBERS_MIME, SECTION_MIME
 
 NOTEBOOKS = {
     "comparative": "comparative_evaluation.ipynb",
@@ -47,20 +49,6 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-
-PAGE_STYLE = """
-body { font-family: Arial, Helvetica, sans-serif; color: #222; max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 3rem; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: 0.3rem; } h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 2px solid #1f4e79; padding-bottom: 0.2rem; }
-h3 { font-size: 1.1rem; }
-table.aar { border-collapse: collapse; margin: 0.6rem 0 1rem; font-size: 0.9rem; }
-table.aar th, table.aar td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
-table.aar td:not(:first-child) { text-align: right; } table.aar th { background: #f2f2f2; }
-.synthetic-banner { background: #fff3cd; border: 2px solid #b58900; color: #5c4400; font-weight: bold; padding: 0.6rem 0.9rem; margin: 0.8rem 0; }
-.caption { color: #555; font-size: 0.85rem; margin-top: 0; } .note { color: #555; font-size: 0.85rem; }
-.key { font-weight: bold; }
-.jp-OutputPrompt, .jp-InputPrompt, .prompt { display: none; }
-@media print { .synthetic-banner { position: running(banner); } h2 { break-after: avoid; } }
-"""
 
 
 @dataclass(frozen=True)
@@ -156,52 +144,79 @@ def _failed_cell(path: Path) -> int | None:
     return started[-1] if started else None
 
 
-def _key_numbers_and_clean(notebook: Any) -> dict[str, Any]:
-    """Take the key numbers out of the outputs, and drop outputs the page must not carry twice."""
-    found: dict[str, Any] = {}
+def _page_parts(notebook: Any) -> tuple[list[str], list[str], list[tuple[str, str]], dict[str, Any], str | None]:
+    """The header and the other HTML outputs of the report cells, the table of contents, the key numbers and the title.
+
+    Cells tagged parameters, injected-parameters or notebook-only are left out; so is everything
+    that is not a report value (streams, plain text).
+    """
+    skip = {NOTEBOOK_ONLY_TAG, "parameters", "injected-parameters"}
+    body: list[str] = []
+    head: list[str] = []
+    toc: list[tuple[str, str]] = []
+    keys: dict[str, Any] = {}
+    title = None
     for cell in notebook.cells:
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or skip & set(cell.get("metadata", {}).get("tags", [])):
             continue
-        kept = []
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if KEY_NUMBERS_MIME in data:
-                found.update(data[KEY_NUMBERS_MIME])
+                keys.update(data[KEY_NUMBERS_MIME])
                 continue
-            data.pop("application/vnd.plotly.v1+json", None)
-            kept.append(out)
-        cell.outputs = kept
-    return found
+            if "text/html" in data:
+                html = data["text/html"]
+                meta = data.get(SECTION_MIME) or {}
+                (head if meta.get("id") == "header" else body).append("".join(html) if isinstance(html, list) else html)
+                if meta.get("title"):
+                    toc.append((meta["id"], meta["title"]))
+                title = meta.get("page_title") or title
+    return head, body, toc, keys, title
 
 
-def to_html(notebook: Any, title: str, synthetic: bool, plotly_src: str | None = None) -> str:
-    """One offline page: code hidden, plotly.js once in the head, nothing fetched from the network."""
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
+def to_html(
+    notebook: Any, title: str, synthetic: bool, lang: str = "id", plotly_src: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """One offline page from the executed notebook's section outputs (templates/page.html), and its key numbers.
+
+    plotly.js once in the head (or from `plotly_src`), code hidden, nothing fetched from the network,
+    the page's language and a title a person can read.
+    """
     from plotly.offline import get_plotlyjs
-    from traitlets.config import Config
 
-    config = Config()
-    config.TagRemovePreprocessor.remove_cell_tags = {NOTEBOOK_ONLY_TAG, "parameters", "injected-parameters"}
-    config.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(
-        config=config, template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    )
-    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-    body, _ = exporter.from_notebook_node(notebook)
-    import html as html_module
+    from .catalog import Messages
+    from .formatting import month_names
+    from .sections import asset, render
 
-    banner_attr = ' data-synthetic="true"' if synthetic else ""
-    if plotly_src:
-        plotly_tag = f'<script type="text/javascript" src="{html_module.escape(plotly_src)}"></script>'
-    else:
-        plotly_tag = f'<script type="text/javascript">{get_plotlyjs()}</script>'
-    return (
-        '<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html_module.escape(title)}</title>'
-        f"<style>{PAGE_STYLE}</style>{plotly_tag}</head>"
-        f"<body{banner_attr}>{body}</body></html>\n"
+    head, body, toc, keys, page_title = _page_parts(notebook)
+    t = Messages(lang)
+    settings: dict[str, Any] = {"locale": lang}
+    if lang != "en":
+        names = month_names(lang)
+        settings["register"] = {
+            "moduleType": "locale",
+            "name": lang,
+            "dictionary": {},
+            "format": {**names, "decimal": ",", "thousands": ".", "date": "%d/%m/%Y"},
+        }
+    locale_json = json.dumps(settings, ensure_ascii=False).replace("<", "\\u003c")
+    page = render(
+        "page.html",
+        lang=lang,
+        title=page_title or title,
+        css=Markup(asset("style.css")),
+        plotly_src=plotly_src,
+        plotly_js=Markup("" if plotly_src else get_plotlyjs()),
+        locale_json=Markup(locale_json),
+        synthetic=synthetic,
+        banner=t("banner.synthetic"),
+        toc=toc,
+        toc_title=t("nav.title"),
+        head=Markup("\n".join(head)),
+        body=Markup("\n".join(body)),
+        draw_js=Markup(asset("draw.js")),
     )
+    return str(page) + "\n", keys
 
 
 def print_pdf(html_path: Path, pdf_path: Path, timeout: int = 120) -> None:
@@ -269,7 +284,6 @@ def run_report(
         notebook_file = staging / "report.ipynb"
         _execute(kind, params, notebook_file, timeout)
         notebook = nbformat.read(notebook_file, as_version=4)
-        key_numbers = _key_numbers_and_clean(notebook)
         about: dict[str, Any] = (
             describe(params["dataset"])
             if params.get("dataset")
@@ -277,8 +291,9 @@ def run_report(
         )
         synthetic = bool(about["synthetic"])
         html_file = staging / "report.html"
-        title = f"aar {kind} {final.name}"
-        html_file.write_text(to_html(notebook, title, synthetic, plotly_src), encoding="utf-8")
+        lang = str(params.get("lang") or defaults.get("lang") or "id")
+        page, key_numbers = to_html(notebook, f"aar {kind} {final.name}", synthetic, lang, plotly_src)
+        html_file.write_text(page, encoding="utf-8")
         files = {"html": "report.html", "notebook": "report.ipynb"}
         sidecar: dict[str, Any] = {
             "report": kind,

@@ -1,0 +1,163 @@
+"""Report sections as immutable values, rendered from Jinja templates.
+
+A `Section` holds its HTML (from a template in `templates/`), the key numbers it shows, the frames
+behind it and its figures. A notebook cell shows a section by returning it (`_repr_html_`); an
+analyst inspects `section.frames["table"]`; a snapshot test reads `section.body` without a kernel.
+The report's key numbers are gathered from its sections' values, never written into a shared dict.
+
+Figures are kept as plotly figures and drawn by the page: the section's HTML holds an empty
+`<div class="aar-figure">` and the figure as JSON in a `<script type="application/json">` beside it,
+which the page's script (`templates/draw.js`) hands to `Plotly.newPlot` once plotly.js is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+if TYPE_CHECKING:
+    import jinja2
+    import plotly.graph_objects as go
+    import polars as pl
+
+KEY_NUMBERS_MIME = "application/vnd.aar.key-numbers+json"
+"""Mimetype of the output that carries a report's key numbers to its sidecar (not shown in the HTML)."""
+SECTION_MIME = "application/vnd.aar.section+json"
+"""Mimetype beside a section's HTML: its id and title for the page's table of contents."""
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja environment of the report templates (HTML autoescaped)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("aar", "_reporting/templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env
+
+
+def render(template: str, **context: Any) -> Markup:
+    """Render one template of `templates/` to markup."""
+    return Markup(environment().get_template(template).render(**context))
+
+
+def asset(name: str) -> str:
+    """The text of a file of `templates/` (the page's CSS and scripts)."""
+    from importlib import resources
+
+    return resources.files("aar").joinpath("_reporting", "templates", name).read_text(encoding="utf-8")
+
+
+def figure_json(fig: go.Figure) -> str:
+    """The figure as JSON safe inside a <script> element."""
+    import plotly.io as pio
+
+    text = pio.to_json(fig, validate=False, pretty=False, remove_uids=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of a section: its name (unique in the report), the plotly figure and its caption."""
+
+    name: str
+    figure: go.Figure
+    caption: str
+
+    @property
+    def element_id(self) -> str:
+        return f"fig-{self.name}"
+
+    def placeholder(self) -> Markup:
+        return render("figure.html", figure=self)
+
+    def data(self) -> Markup:
+        """The figure's JSON in the script element the page draws it from."""
+        return Markup('<script type="application/json" class="aar-figure-data" data-target="{}">{}</script>').format(
+            self.element_id, Markup(figure_json(self.figure))
+        )
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table to render: header cells and rows of formatted cells (markup or text, escaped by the template)."""
+
+    head: Sequence[str | Markup]
+    rows: Sequence[Sequence[str | Markup]]
+    download: str | None = None
+    """File name offered for the table's data (a CSV of the published frame)."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a report: id (its anchor), title, body HTML, key numbers, frames and figures."""
+
+    id: str
+    title: str
+    body: Markup
+    key_numbers: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    frames: Mapping[str, pl.DataFrame] = field(default_factory=lambda: MappingProxyType({}))
+    figures: Sequence[Figure] = ()
+    level: int = 2
+    page_title: str | None = None
+    """The page's <title>, given by a report's header section."""
+
+    def to_html(self) -> Markup:
+        """The section as the page shows it: wrapper, heading, body and its figures' data."""
+        return render("section.html", section=self)
+
+    def _repr_html_(self) -> str:
+        return str(self.to_html())
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, Any]:
+        meta = {"id": self.id, "title": self.title, "page_title": self.page_title}
+        return {"text/html": str(self.to_html()), SECTION_MIME: meta}
+
+
+@dataclass(frozen=True)
+class KeyNumbers:
+    """The key numbers of a report, gathered from its sections; a notebook cell hands them to the sidecar."""
+
+    values: Mapping[str, Any]
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, Any]:
+        return {KEY_NUMBERS_MIME: dict(self.values), "text/plain": f"{len(self.values)} key numbers"}
+
+
+def gather(sections: Sequence[Section]) -> dict[str, Any]:
+    """Key numbers of all sections; a name given twice must have one value."""
+    from .._errors import ReferenceDataError
+
+    out: dict[str, Any] = {}
+    for section in sections:
+        for name, value in section.key_numbers.items():
+            if name in out and out[name] != value:
+                raise ReferenceDataError(f"key number {name!r} has two values: {out[name]!r} and {value!r}")
+            out[name] = value
+    return out
+
+
+def frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping))
+
+
+def key(values: dict[str, Any], name: str, value: Any, shown: str) -> Markup:
+    """A key number on the page (a span the browser test reads), recorded in the builder's `values`."""
+    values[name] = value
+    return Markup('<span class="key" data-key="{}">{}</span>').format(name, shown)
+
+
+def json_safe(value: Any) -> Any:
+    """A value as the sidecar writes it."""
+    return json.loads(json.dumps(value, default=str))
