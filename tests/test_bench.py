@@ -82,3 +82,9 @@ def test_batch_benchmark_smoke() -> None:
     results = bench_batch.main(["--province", "19", "--limit", "1", "--jobs", "1"])
     assert results["reports"] == 1
     assert results["ratio"] > 0
+
+
+def test_cli_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    result = bench_module("bench_cli").main(["--repeat", "1"])
+    assert result["floor"] > 0 and result["version"] > 0
+    assert "aar --version over import polars:" in capsys.readouterr().out

@@ -17,9 +17,9 @@ from aar._data.derive import (
     phase_calendar,
     place_incidents,
     province_windows,
-    relative_label,
 )
 from aar._data.schema import CATEGORY_GROUP_OF
+from aar._reporting.formatting import relative_label
 
 REF = aar.reference()
 PROVINCES = REF.regions.filter(pl.col("kind") == "provinsi")["region_code"]

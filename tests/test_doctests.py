@@ -7,7 +7,14 @@ import importlib
 
 import pytest
 
-MODULES = ["aar._data.vocabulary", "aar._data.schema", "aar._data.dataset", "aar._data.derive"]
+MODULES = [
+    "aar._data.vocabulary",
+    "aar._data.schema",
+    "aar._data.dataset",
+    "aar._reporting.formatting",
+    "aar._reporting.catalog",
+    "aar._analytics.disclosure",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

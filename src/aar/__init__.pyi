@@ -29,7 +29,6 @@ from ._analytics.statistics import (
 )
 from ._batch import BatchResult, plan_jobs, run_batch
 from ._data.dataset import Dataset, DatasetInfo, Validation, load, save_prepared, validate
-from ._data.derive import relative_label
 from ._data.reference import licence_notice, province_geojson, reference
 from ._data.schema import CATEGORY, SITREP, TABLES, VOCABULARIES, Field, Table, data_dictionary
 from ._data.summary import incidents_by_group, operations_overview, phases_overview
@@ -57,7 +56,7 @@ from ._reporting.figures import (
     region_phase_heatmap,
     relative_day_chart,
 )
-from ._reporting.formatting import crime_clock_text
+from ._reporting.formatting import crime_clock_text, relative_label
 from ._reporting.overview import OverviewReport, overview_report
 from ._reporting.runner import ReportFiles, run_report
 from ._reporting.sections import Section

@@ -58,6 +58,7 @@ class Job:
     parameters: Mapping[str, Any]
     input_hash: str
     region: str | None = None
+    region_name: str | None = None
 
 
 @dataclass
@@ -75,6 +76,7 @@ class JobRecord:
     error: str | None = None
     cell: int | None = None
     key_numbers: Mapping[str, Any] = field(default_factory=dict)
+    region_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ def plan_jobs(
         else:
             chosen = regions_at(ds, level or "province")
         entries = [{"kind": kind, "region": r} for r in chosen]
+    region_names = dict(ds.regions.select("region_code", "name").iter_rows())
     jobs = []
     for entry in entries:
         job_kind = entry.pop("kind", kind)
@@ -177,7 +180,14 @@ def plan_jobs(
         inputs = {k: v for k, v in params.items() if k != "dataset"}
         digest = _hash(about["checksum"], notebook, job_kind, inputs, __version__)
         jobs.append(
-            Job(job_kind, default_name(job_kind, {"lang": "id", **params}), params, digest, params.get("region"))
+            Job(
+                job_kind,
+                default_name(job_kind, {"lang": "id", **params}),
+                params,
+                digest,
+                params.get("region"),
+                region_names.get(str(params.get("region"))),
+            )
         )
     names = [j.name for j in jobs]
     duplicated = sorted({n for n in names if names.count(n) > 1})
@@ -279,7 +289,6 @@ def write_index(
     out: Path,
     records: Sequence[JobRecord],
     title: str,
-    names: Mapping[str, str] | None = None,
     lang: str = "id",
     shared_assets: bool = False,
 ) -> Path:
@@ -288,7 +297,7 @@ def write_index(
 
     path = out / "index.html"
     temporary = out / ".index.html.tmp"
-    temporary.write_text(render_index(records, title, names or {}, lang, shared_assets), encoding="utf-8")
+    temporary.write_text(render_index(records, title, lang, shared_assets), encoding="utf-8")
     os.replace(temporary, path)
     return path
 
@@ -325,10 +334,12 @@ def run_batch(
     shared_assets: bool = False,
     progress: Callable[[JobRecord, Mapping[str, int]], None] | None = None,
     title: str = "aar reports",
-    names: Mapping[str, str] | None = None,
-    lang: str = "id",
+    lang: str | None = None,
 ) -> BatchResult:
-    """Run `jobs`, skipping those already done with the same inputs, and write manifest and index."""
+    """Run `jobs`, skipping those already done with the same inputs, and write manifest and index.
+
+    `lang`: the language of the index page (default: that of the first job).
+    """
     if executor not in EXECUTORS:
         raise UsageError("executor", executor, EXECUTORS)
     if executor == "dask" and not scheduler:
@@ -360,7 +371,9 @@ def run_batch(
         "force": force,
         "shared_assets": shared_assets,
     }
-    records = [JobRecord(j.name, j.kind, j.region, dict(j.parameters), j.input_hash) for j in jobs]
+    records = [
+        JobRecord(j.name, j.kind, j.region, dict(j.parameters), j.input_hash, region_name=j.region_name) for j in jobs
+    ]
     by_name = {r.name: r for r in records}
     todo = []
     for job in jobs:
@@ -412,7 +425,8 @@ def run_batch(
                     record.status = "interrupted"
             _cleanup_staging(target)
         manifest = write_manifest(target, records, started, settings)
-        index = write_index(target, records, title, names, lang, shared_assets)
+        index_lang = lang or str(next((j.parameters.get("lang") for j in jobs if j.parameters.get("lang")), "id"))
+        index = write_index(target, records, title, index_lang, shared_assets)
         log.removeHandler(handler)
         handler.close()
     if interrupted:

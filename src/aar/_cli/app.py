@@ -373,7 +373,6 @@ def _batch(
                 shared_assets=shared_assets,
                 progress=update,
                 title=index_title(str(about["name"]), str(parameters.get("lang") or "id")),
-                names=dict(load(cache).regions.select("region_code", "name").iter_rows()),
                 lang=str(parameters.get("lang") or "id"),
             )
         except Interrupted as exc:

@@ -234,17 +234,6 @@ def deployment_days(deployments: pl.DataFrame) -> pl.DataFrame:
     return deployments.with_columns(days=days).with_columns(personnel_days=pl.col("personnel") * pl.col("days"))
 
 
-def relative_label(day: int, lang: str = "id") -> str:
-    """Polri's notation for a day relative to voting day.
-
-    >>> [relative_label(d) for d in (-3, 0, 2)]
-    ['H-3', 'hari H', 'H+2']
-    """
-    if day == 0:
-        return "voting day (H)" if lang == "en" else "hari H"
-    return f"H{day:+d}"
-
-
 def expand_sitrep(sitrep: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(incidents, deployments) from the typed wide situation report.
 

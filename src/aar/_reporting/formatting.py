@@ -141,3 +141,14 @@ def p_text(value: float | None, lang: str = "id") -> str:
     """ "p = 0,0123", or "p < 0,0001" (never "p = 0,0000")."""
     shown = p_value(value, lang)
     return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+
+
+def relative_label(day: int, lang: str = "id") -> str:
+    """Polri's notation for a day relative to voting day.
+
+    >>> [relative_label(d) for d in (-3, 0, 2)]
+    ['H-3', 'hari H', 'H+2']
+    """
+    if day == 0:
+        return Messages(lang).text("relative.zero")
+    return f"H{day:+d}"

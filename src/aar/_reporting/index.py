@@ -6,7 +6,7 @@ numbers through babel, sortable by any column and filterable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -27,10 +27,8 @@ INDEX_KEYS = (
 _DECIMALS = {"per_day_target": 2, "per_day_percent_change": 1, "rate_ratio": 2, "per_day": 2}
 
 
-def render_index(
-    records: Sequence[Any], title: str, names: Mapping[str, str], lang: str = "id", shared_assets: bool = False
-) -> str:
-    """The index page of `records` (each with name, region, status, seconds, error, key_numbers)."""
+def render_index(records: Sequence[Any], title: str, lang: str = "id", shared_assets: bool = False) -> str:
+    """The index page of `records` (each with name, region, region_name, status, seconds, error, key_numbers)."""
     t = Messages(lang)
     columns = [k for k in INDEX_KEYS if any(k in r.key_numbers for r in records)]
     head = [{"text": t.text(f"index.{c}"), "type": "text"} for c in ("report", "region", "status")]
@@ -52,7 +50,7 @@ def render_index(
             {
                 "name": r.name,
                 "link": f"{r.name}/report.html" if r.status in ("done", "skipped") else None,
-                "region": t.text("header.national") if region is None else f"{names.get(region, region)} ({region})",
+                "region": t.text("header.national") if region is None else f"{r.region_name or region} ({region})",
                 "status": r.status,
                 "status_text": t.text(f"status.{r.status}"),
                 "error": r.error,

@@ -106,7 +106,29 @@ def _literal(source: object) -> object:
         return source
 
 
+KERNEL_START_TRIES = 3
+"""Kernel starts tried before a report fails: two kernels started at once may pick the same port
+(jupyter_client finds free ports by binding and releasing them), and the loser dies before it
+replies; nothing of the notebook has run then, so starting again is safe."""
+
+
+def _kernel_start_failed(exc: BaseException) -> bool:
+    return isinstance(exc, RuntimeError) and "before replying to kernel_info" in str(exc)
+
+
 def _execute(kind: str, parameters: Mapping[str, Any], output: Path, timeout: int | None) -> None:
+    for attempt in range(1, KERNEL_START_TRIES + 1):
+        try:
+            _execute_once(kind, parameters, output, timeout)
+            return
+        except RuntimeError as exc:
+            if not _kernel_start_failed(exc):
+                raise
+            if attempt == KERNEL_START_TRIES:
+                raise ReportError(f"the kernel did not start ({KERNEL_START_TRIES} tries): {exc}") from exc
+
+
+def _execute_once(kind: str, parameters: Mapping[str, Any], output: Path, timeout: int | None) -> None:
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
