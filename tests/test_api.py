@@ -19,6 +19,7 @@ EXPECTED = {
     "run_report", "show", "OverviewReport", "overview_report", "caption", "category_chart", "deployment_chart",
     "forest_plot", "operation_names", "phase_timeline", "province_map", "region_phase_heatmap", "relative_day_chart",
     "BatchResult", "plan_jobs", "run_batch", "save_prepared",
+    "day_dispersion", "overall_ratio", "quasi_rate_ratio",
 }  # fmt: skip
 
 
