@@ -19,7 +19,8 @@ EXPECTED = {
     "run_report", "show", "OverviewReport", "overview_report", "caption", "category_chart", "deployment_chart",
     "forest_plot", "operation_names", "phase_timeline", "province_map", "region_phase_heatmap", "relative_day_chart",
     "BatchResult", "plan_jobs", "run_batch", "save_prepared",
-    "day_dispersion", "overall_ratio", "quasi_rate_ratio",
+    "day_dispersion", "overall_ratio", "quasi_rate_ratio", "headline_statistics", "crime_clock_change",
+    "duration_parts", "percentage_points",
 }  # fmt: skip
 
 

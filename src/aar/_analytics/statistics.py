@@ -32,7 +32,7 @@ import polars as pl
 
 from .._data.dataset import Dataset
 from .._errors import UsageError
-from .metrics import EXPOSURES, check_choice, check_region, rates, sub_level
+from .metrics import EXPOSURES, attribution_rule, check_choice, check_region, rates, sub_level
 
 SMALL_COUNT = 5
 METHODS = ("score", "exact-cond")
@@ -566,6 +566,11 @@ class RegressionResult:
     method: str
     n_regions: int
     data: pl.DataFrame
+    dispersion_kind: str | None = None
+    """What `dispersion` is: "nb2_alpha" (variance = mu + alpha mu^2) or "quasi_poisson_phi"
+    (variance = phi x mu); None when not estimable."""
+    df: float | None = None
+    """Degrees of freedom of the t quantile (quasi-Poisson: the residual df); None: normal (NB2 Wald)."""
 
     @property
     def small_counts(self) -> bool:
@@ -646,15 +651,28 @@ def regress_counts(
         lr = max(2 * (nb.llf - poisson.llf), 0.0)
         dispersion_p = float(0.5 * stats.chi2.sf(lr, 1))
         p = float(nb.pvalues[1])
+        kind, df, q = "nb2_alpha", None, z
         method = f"negative binomial (NB2) regression with region fixed effects, log({exposure_name}) offset; Wald interval; LR test of overdispersion"
     else:
         quasi = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
         beta, se = float(quasi.params[1]), float(quasi.bse[1])
         dispersion, dispersion_p = float(quasi.scale), None
-        p = float(quasi.pvalues[1])
-        method = f"quasi-Poisson GLM (Pearson scale) with region fixed effects, log({exposure_name}) offset: the negative binomial alpha was estimated at its boundary (0) or did not converge"
+        kind, df = "quasi_poisson_phi", float(quasi.df_resid)
+        q = float(stats.t.ppf(1 - alpha / 2, df))
+        p = float(2 * stats.t.sf(abs(beta / se), df))
+        method = f"quasi-Poisson GLM (Pearson scale) with region fixed effects, log({exposure_name}) offset, t interval on the residual degrees of freedom: the negative binomial alpha was estimated at its boundary (0) or did not converge"
     return RegressionResult(
-        _exp(beta), _exp(beta - z * se), _exp(beta + z * se), p, dispersion, dispersion_p, method, n_regions, data
+        _exp(beta),
+        _exp(beta - q * se),
+        _exp(beta + q * se),
+        p,
+        dispersion,
+        dispersion_p,
+        method,
+        n_regions,
+        data,
+        kind,
+        df,
     )
 
 
@@ -677,6 +695,13 @@ class SegmentedResult:
     days: int
     method: str
     data: pl.DataFrame
+    df: float | None = None
+    """Residual degrees of freedom of the t intervals and tests."""
+
+    @property
+    def dispersion_kind(self) -> str | None:
+        """ "quasi_poisson_phi" (variance = phi x mu, the Pearson scale) when estimable."""
+        return "quasi_poisson_phi" if self.dispersion is not None else None
 
     @property
     def estimable(self) -> bool:
@@ -731,11 +756,13 @@ def fit_segments(data: pl.DataFrame, operation: str = "", alpha: float = 0.05) -
         )
     after = (t >= 0).astype(float)
     x = np.column_stack([np.ones(len(t)), t, after, t * after])
-    z = stats.norm.ppf(1 - alpha / 2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale="X2")
-    params, bse, pvalues = fit.params, fit.bse, fit.pvalues
+    df = float(fit.df_resid)
+    z = float(stats.t.ppf(1 - alpha / 2, df))  # the scale is estimated: t, not the normal quantile
+    params, bse = fit.params, fit.bse
+    pvalues = 2 * stats.t.sf(np.abs(params / bse), df)
 
     def ci(i: int) -> tuple[float | None, float | None]:
         return (_exp(params[i] - z * bse[i]), _exp(params[i] + z * bse[i]))
@@ -751,6 +778,77 @@ def fit_segments(data: pl.DataFrame, operation: str = "", alpha: float = 0.05) -
         float(pvalues[3]),
         float(fit.scale),
         len(t),
-        "segmented (interrupted time series) quasi-Poisson GLM: time, after hari H, time x after; Pearson scale",
+        "segmented (interrupted time series) quasi-Poisson GLM: time, after hari H, time x after; Pearson scale; t intervals on the residual degrees of freedom",
         data,
+        df,
     )
+
+
+def _regression_dict(result: RegressionResult) -> dict[str, object]:
+    return {
+        "irr": result.irr,
+        "ci_low": result.ci_low,
+        "ci_high": result.ci_high,
+        "p_value": result.p_value,
+        "dispersion": result.dispersion,
+        "dispersion_kind": result.dispersion_kind,
+        "dispersion_p_value": result.dispersion_p_value,
+        "df": result.df,
+        "n_regions": result.n_regions,
+        "method": result.method,
+        "small_counts": result.small_counts,
+    }
+
+
+def _segments_dict(result: SegmentedResult) -> dict[str, object]:
+    return {
+        "level_change": result.level_change,
+        "level_ci_low": result.level_ci[0],
+        "level_ci_high": result.level_ci[1],
+        "level_p_value": result.level_p_value,
+        "slope_before": result.slope_before,
+        "slope_change": result.slope_change,
+        "slope_change_ci_low": result.slope_change_ci[0],
+        "slope_change_ci_high": result.slope_change_ci[1],
+        "slope_change_p_value": result.slope_change_p_value,
+        "dispersion": result.dispersion,
+        "dispersion_kind": result.dispersion_kind,
+        "df": result.df,
+        "days": result.days,
+        "method": result.method,
+    }
+
+
+def headline_statistics(
+    ds: Dataset,
+    baseline: str = "OMB-2023-2024",
+    target: str = "OMP-2024",
+    region: str | None = None,
+    exposure: str = "days",
+    alpha: float = 0.05,
+) -> dict[str, object]:
+    """Every headline statistic of a comparison as plain values, for a report's JSON sidecar.
+
+    Keys: region, baseline, target, exposure, alpha, attribution (the overlap rule),
+    rate_ratio (the day-level quasi-Poisson headline, `overall_ratio`), rate_ratio_score (the
+    Poisson score interval, secondary), count_regression (IRR with interval, p, dispersion and
+    `dispersion_kind`), segmented (per operation). Each statistic carries its interval, p-value,
+    method and the counts and exposures it used; infinite bounds are None with `upper_unbounded`.
+    """
+    code = check_region(ds, region)
+    headline = overall_ratio(ds, baseline, target, code, exposure, QUASI, alpha)
+    score = overall_ratio(ds, baseline, target, code, exposure, "score", alpha)
+    regression = count_regression(ds, baseline, target, code, exposure, alpha)
+    segments = {op: _segments_dict(segmented_regression(ds, op, code, alpha=alpha)) for op in (baseline, target)}
+    return {
+        "region": code or "national",
+        "baseline": baseline,
+        "target": target,
+        "exposure": exposure,
+        "alpha": alpha,
+        "attribution": attribution_rule(ds, code),
+        "rate_ratio": headline.as_dict(),
+        "rate_ratio_score": score.as_dict(),
+        "count_regression": {**_regression_dict(regression), "exposure": exposure},
+        "segmented": segments,
+    }

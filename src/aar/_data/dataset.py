@@ -24,6 +24,7 @@ import polars as pl
 from .._errors import DatasetError, DataValidationError, Problem
 from .derive import (
     assign_operations,
+    attribution_rules,
     deployment_days,
     expand_sitrep,
     phase_calendar,
@@ -89,7 +90,8 @@ class Dataset:
 
     Tables: operations, operation_windows, phases, regions, electorate, deployments, incidents,
     guard_patterns, improvement_plan (each a frame, empty when the dataset has none), plus
-    `windows` (each operation's window in each province) and `calendar` (its phases there).
+    `windows` (each operation's window in each province), `calendar` (its phases there) and
+    `attribution` (per province, how days in two operations' windows are credited: `attribution_rules`).
     """
 
     info: DatasetInfo
@@ -540,6 +542,12 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
         problems += _check_phases(own_phases, windows, raws["phases"])
     calendar = phase_calendar(phases, windows)
 
+    as_given = [
+        t.select("occurred_on", "region_code", "operation_id")
+        for t in (parsed["incidents"], parsed[SITREP.name])
+        if t is not None and "operation_id" in t.columns
+    ]
+    attribution = attribution_rules(pl.concat(as_given) if as_given else None, windows)
     incidents, deployments, more = _combine_sitrep(parsed, raws, windows, source.path)
     problems += more
     if incidents is not None:
@@ -591,6 +599,7 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
         "improvement_plan": final("improvement_plan", parsed["improvement_plan"]),
         "windows": windows,
         "calendar": calendar,
+        "attribution": attribution,
     }
     info = DatasetInfo(
         name=str(config.get("name") or source.path.name or "dataset"),
