@@ -157,3 +157,20 @@ def test_headline_statistics_are_plain_json_with_method_interval_p_and_exposure(
     assert reg["exposure"] == "days"
     assert set(h["segmented"]) == {"OMB-2023-2024", "OMP-2024"}  # type: ignore[arg-type]
     assert h["attribution"] == "named"
+
+
+def test_findings_decide_the_overall_rate_by_the_day_level_interval(sample: aar.Dataset) -> None:
+    comparison = aar.compare(sample, region="18")
+    found = aar.findings(
+        sample,
+        comparison,
+        None,
+        aar.ratio_table(sample, "category", region="18"),
+        aar.ratio_table(sample, "phase", region="18"),
+    )
+    headline = aar.overall_ratio(sample, region="18")
+    overall = found.filter((pl.col("scope") == "overall") & (pl.col("metric") == "per_day")).row(0, named=True)
+    assert overall["kind"] == "improve"
+    assert overall["ci_low"] == pytest.approx(headline.ci_low)
+    assert overall["p_value"] == pytest.approx(headline.p_value)
+    assert headline.method.startswith("quasi-Poisson")

@@ -3,7 +3,9 @@
 Rules (each finding keeps its numbers and interval, and a sentence in Indonesian and English):
 - the overall incident rate, per category and per phase: a rate ratio whose interval lies above 1
   (after the multiple-comparison adjustment for categories and phases) is an area to improve;
-  one whose interval lies below 1 is a strength to sustain; the rest is no finding;
+  one whose interval lies below 1 is a strength to sustain; the rest is no finding. The overall
+  ratio is the day-level headline (`overall_ratio`) unless one is passed; a ratio with a zero
+  side counts by its p-value (`RateRatio.significant`), a target of 0 events is to sustain;
 - the clearance rate: a two-proportion z-test (statsmodels) of target against baseline; a
   significant fall is to improve, a significant rise to sustain;
 - deployment: kabupaten/kota where the Polri on duty on voting day fell short of the guard
@@ -23,7 +25,7 @@ from .._reporting.formatting import number, percent, ratio
 from .comparison import Comparison
 from .deployment import required_vs_deployed
 from .metrics import RATE_COLUMNS, rate_scale, rates, sub_level
-from .statistics import SMALL_COUNT, RateRatio
+from .statistics import SMALL_COUNT, RateRatio, overall_ratio
 
 FINDING_COLUMNS = {
     "kind": pl.String,
@@ -94,14 +96,23 @@ def _row(**values: object) -> dict[str, object]:
 def findings(
     ds: Dataset,
     comparison: Comparison,
-    overall: RateRatio,
+    overall: RateRatio | None,
     category_ratios: pl.DataFrame,
     phase_ratios: pl.DataFrame,
     alpha: float = 0.05,
     names: Sequence[str] = ("OMB 2023-2024", "OMP 2024"),
 ) -> pl.DataFrame:
-    """Findings frame (columns `FINDING_COLUMNS`), improve before sustain, analysis before evaluator."""
+    """Findings frame (columns `FINDING_COLUMNS`), improve before sustain, analysis before evaluator.
+
+    `overall` None: the day-level headline ratio of the comparison (`overall_ratio`), the one whose
+    interval keeps its coverage on overdispersed counts.
+    """
     from statsmodels.stats.proportion import proportions_ztest
+
+    if overall is None:
+        overall = overall_ratio(
+            ds, comparison.baseline, comparison.target, comparison.region, comparison.exposure, alpha=alpha
+        )
 
     label = (names[0], names[1])
     rate = RATE_COLUMNS[comparison.exposure]
