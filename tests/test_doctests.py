@@ -7,7 +7,14 @@ import importlib
 
 import pytest
 
-MODULES = ["aar._data.vocabulary", "aar._data.schema", "aar._data.dataset", "aar._data.derive"]
+MODULES = [
+    "aar._data.vocabulary",
+    "aar._data.schema",
+    "aar._data.dataset",
+    "aar._data.derive",
+    "aar._analytics.metrics",
+    "aar._analytics.statistics",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

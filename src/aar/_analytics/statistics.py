@@ -362,7 +362,7 @@ def quasi_rate_ratio(
 
     >>> rr = quasi_rate_ratio([3, 0, 5, 2], [1, 1, 1, 1], [1, 2, 1, 0, 1, 1], [1] * 6)
     >>> round(rr.ratio, 3), round(rr.dispersion_target, 3), round(rr.df, 1)
-    (2.5, 2.067, 3.7)
+    (2.5, 1.733, 7.4)
     """
     if not 0 < alpha < 1:
         check_choice("alpha", alpha, ["a number between 0 and 1, e.g. 0.05"])
