@@ -66,12 +66,12 @@ def test_a_zero_side_with_a_small_p_value_is_significant() -> None:
     assert rr.ci_high is not None and rr.ci_high < 1
 
 
-def test_zero_baseline_with_few_target_events_has_no_lower_bound() -> None:
-    rr = aar.rate_ratio(2, 10, 0, 10)  # sqrt(2) < 1.96: no ratio is rejected from below
-    assert rr.ci_low is not None
-    z = stats.norm.ppf(0.975)
-    assert score_z(1e6, 2, 10, 0, 10) < z
-    assert rr.ci_low == pytest.approx(0.0, abs=1e-6) or score_z(rr.ci_low, 2, 10, 0, 10) == pytest.approx(z)
+def test_one_sided_score_bounds_have_a_closed_form() -> None:
+    """z^2 = R y_b e_t / e_b (no target events), z^2 = y_t e_b / (R e_t) (no baseline events)."""
+    z2 = stats.norm.ppf(0.975) ** 2
+    for y, t1, t2 in ((5, 125.0, 368.0), (2, 10.0, 10.0), (40, 30.0, 900.0)):
+        assert aar.rate_ratio(0, t1, y, t2).ci_high == pytest.approx(z2 * t2 / (y * t1), rel=1e-7)
+        assert aar.rate_ratio(y, t1, 0, t2).ci_low == pytest.approx(y * t2 / (t1 * z2), rel=1e-7)
 
 
 @pytest.mark.parametrize(
@@ -129,12 +129,37 @@ def test_day_dispersion_is_floored_at_poisson() -> None:
     assert phi == pytest.approx((5 + 5 + 5 + 5 + 0 + 0) / 4)
 
 
-def test_quasi_rate_ratio_with_a_zero_side_falls_back_to_the_one_sided_score_interval() -> None:
-    rr = aar.quasi_rate_ratio([0, 0, 0], [1, 1, 1], [2, 0, 3], [1, 1, 1])
-    score = aar.rate_ratio(0, 3, 5, 3)
+def test_quasi_rate_ratio_with_a_zero_side_scales_the_score_bound_by_the_other_sides_dispersion() -> None:
+    y_b = _overdispersed(3, 368, 2.0, 1.5)
+    e_b = np.ones(368)
+    y_t, e_t = np.zeros(125), np.ones(125)
+    rr = aar.quasi_rate_ratio(y_t, e_t, y_b, e_b)
+    fit = sm.GLM(y_b, np.ones((368, 1)), family=sm.families.Poisson()).fit(scale="X2")
+    phi, df = fit.scale, fit.df_resid
+    assert phi > 1.5
+    q2 = stats.t.ppf(0.975, df) ** 2
+    n_b = y_b.sum()
+    assert rr.ratio == 0.0
     assert rr.ci_low == 0.0
-    assert rr.ci_high == pytest.approx(score.ci_high)
-    assert "not defined with a zero count" in rr.method
+    assert rr.ci_high == pytest.approx(q2 * phi * 368 / (n_b * 125), rel=1e-9)
+    assert rr.ci_high > aar.rate_ratio(0, 125, int(n_b), 368).ci_high  # wider than the Poisson bound
+    assert rr.p_value == pytest.approx(2 * stats.t.sf(math.sqrt(n_b * 125 / 368 / phi), df), rel=1e-9)
+    assert rr.zero_side == "target"
+    assert "one-sided" in rr.method
+    swapped = aar.quasi_rate_ratio(y_b, e_b, y_t, e_t)
+    assert swapped.ratio is None
+    assert swapped.upper_unbounded
+    assert swapped.ci_high is None
+    assert swapped.ci_low == pytest.approx(1 / rr.ci_high, rel=1e-9)
+    assert swapped.p_value == pytest.approx(rr.p_value, rel=1e-12)
+
+
+def test_quasi_zero_side_with_poisson_days_approaches_the_score_interval() -> None:
+    """phi floored at 1 and many days: the t quantile is nearly normal, the bound nearly the score bound."""
+    y_b = np.array([1, 0] * 5000)
+    rr = aar.quasi_rate_ratio(np.zeros(4000), np.ones(4000), y_b, np.ones(10_000))
+    assert rr.dispersion_baseline == 1.0
+    assert rr.ci_high == pytest.approx(aar.rate_ratio(0, 4000, 5000, 10_000).ci_high, rel=1e-3)
 
 
 @pytest.fixture(scope="module")

@@ -312,9 +312,13 @@ def _quasi_ratio(
 
     (phi_t, df_t), (phi_b, df_b) = scale_target, scale_baseline
     y_t, y_b = round(count_target), round(count_baseline)
+    one_zero = (y_t == 0) != (y_b == 0)
+    nonzero_df = df_b if y_t == 0 else df_t
+    if one_zero and exposure_target > 0 and exposure_baseline > 0 and nonzero_df >= 1:
+        return _quasi_zero_side(y_t, exposure_target, y_b, exposure_baseline, scale_target, scale_baseline, alpha)
     if y_t == 0 or y_b == 0 or exposure_target <= 0 or exposure_baseline <= 0 or min(df_t, df_b) < 1:
         score = rate_ratio(y_t, exposure_target, y_b, exposure_baseline, "score", alpha)
-        reason = "a zero count" if (y_t == 0 or y_b == 0) else "too few days"
+        reason = "no events" if (y_t == 0 and y_b == 0) else "too few days"
         return replace(
             score,
             method=f"{score.method} (day-level quasi-Poisson interval not defined with {reason})",
@@ -343,6 +347,43 @@ def _quasi_ratio(
         phi_b,
         phi_t,
     )
+
+
+def _quasi_zero_side(
+    y_t: int,
+    e_t: float,
+    y_b: int,
+    e_b: float,
+    scale_target: tuple[float, int],
+    scale_baseline: tuple[float, int],
+    alpha: float,
+) -> RateRatio:
+    """One side without events: the score interval with the other side's scale, in closed form.
+
+    The score statistic of H0: ratio = R has z^2 = R y_b e_t / e_b when y_t = 0 and
+    z^2 = y_t e_b / (R e_t) when y_b = 0. Divided by the Pearson scale phi of the side with events
+    (the empty side has no residuals to estimate one) and compared with the t quantile q on that
+    side's degrees of freedom, {R : z^2 / phi <= q^2} is [0, q^2 phi e_b / (y_b e_t)] or
+    [y_t e_b / (e_t q^2 phi), unbounded); the p-value is the t test of z(1) / sqrt(phi). With
+    phi = 1 and an infinite df it is exactly the one-sided score interval of `rate_ratio`.
+    """
+    from scipy import stats
+
+    phi, df = scale_baseline if y_t == 0 else scale_target
+    q = float(stats.t.ppf(1 - alpha / 2, df))
+    if y_t == 0:
+        low, high, ratio, z2 = 0.0, q**2 * phi * e_b / (y_b * e_t), 0.0, y_b * e_t / e_b
+        side = "no target events: one-sided interval [0, u]"
+    else:
+        low, high, ratio, z2 = y_t * e_b / (e_t * q**2 * phi), None, None, y_t * e_b / e_t
+        side = "no baseline events: one-sided interval [l, unbounded)"
+    p = float(2 * stats.t.sf(math.sqrt(z2 / phi), df))
+    method = (
+        f"day-level quasi-Poisson score interval, {side}: the score statistic divided by the Pearson "
+        "scale of the operation with events, t quantile on its degrees of freedom"
+    )
+    (phi_t, _), (phi_b, _) = scale_target, scale_baseline
+    return RateRatio(ratio, low, high, p, y_b, e_b, y_t, e_t, method, alpha, float(df), phi_b, phi_t)
 
 
 def quasi_rate_ratio(
