@@ -90,3 +90,11 @@ def test_a_mixed_province_falls_back_to_one_operation_a_day() -> None:
         {"province_code": "01", "rule": "nearest_voting_day", "overlap_days": 4},
         {"province_code": "02", "rule": "named", "overlap_days": 4},
     ]
+
+
+def test_the_rule_survives_a_prepared_copy(unnamed: aar.Dataset, tmp_path: Path) -> None:
+    from aar._data.dataset import load_prepared
+
+    copy = load_prepared(aar.save_prepared(unnamed, tmp_path / "prepared"))
+    assert attribution(copy).to_dicts() == attribution(unnamed).to_dicts()
+    assert aar.rates(copy, ["operation_id"], region="18")["days"].to_list() == [313, 125]

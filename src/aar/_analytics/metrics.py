@@ -180,8 +180,9 @@ def attribution(ds: Dataset, region: str | None = None) -> pl.DataFrame:
     "nearest_voting_day": to the one an unnamed incident that day goes to). See `attribution_rules`.
     """
     region = check_region(ds, region)
-    rules = ds.tables.get("attribution")
-    if rules is None:  # a dataset built without it: the rule that never counts a day twice
+    if "attribution" in ds.windows.columns:
+        rules = ds.windows.select("province_code", rule="attribution", overlap_days="overlap_days").unique()
+    else:  # windows built without it: the rule that never counts a day twice
         rules = ds.windows.select("province_code").unique().with_columns(rule=pl.lit(NEAREST), overlap_days=None)
     covered = rules.filter(pl.col("province_code").is_in(covered_provinces(ds).implode()))
     if region is not None:

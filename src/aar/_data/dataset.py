@@ -90,8 +90,9 @@ class Dataset:
 
     Tables: operations, operation_windows, phases, regions, electorate, deployments, incidents,
     guard_patterns, improvement_plan (each a frame, empty when the dataset has none), plus
-    `windows` (each operation's window in each province), `calendar` (its phases there) and
-    `attribution` (per province, how days in two operations' windows are credited: `attribution_rules`).
+    `windows` (each operation's window in each province, with the province's `attribution` rule and
+    `overlap_days`: how days in two operations' windows are credited, see `attribution_rules`) and
+    `calendar` (its phases there).
     """
 
     info: DatasetInfo
@@ -597,9 +598,10 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
         "incidents": final("incidents", incidents),
         "guard_patterns": final("guard_patterns", guard),
         "improvement_plan": final("improvement_plan", parsed["improvement_plan"]),
-        "windows": windows,
+        "windows": windows.join(
+            attribution.rename({"rule": "attribution"}), on="province_code", how="left", maintain_order="left"
+        ),
         "calendar": calendar,
-        "attribution": attribution,
     }
     info = DatasetInfo(
         name=str(config.get("name") or source.path.name or "dataset"),
