@@ -98,3 +98,30 @@ def test_the_rule_survives_a_prepared_copy(unnamed: aar.Dataset, tmp_path: Path)
     copy = load_prepared(aar.save_prepared(unnamed, tmp_path / "prepared"))
     assert attribution(copy).to_dicts() == attribution(unnamed).to_dicts()
     assert aar.rates(copy, ["operation_id"], region="18")["days"].to_list() == [313, 125]
+
+
+def test_a_mixed_province_warns_about_named_incidents_on_days_credited_to_the_other(
+    named: aar.Dataset, unnamed: aar.Dataset, tmp_path: Path
+) -> None:
+    assert not [w for w in named.warnings if "overlap" in w.message]
+    assert not [w for w in unnamed.warnings if "overlap" in w.message]
+    folder = tmp_path / "mixed"
+    shutil.copytree(SAMPLE, folder)
+    incidents = pl.read_csv(folder / "incidents.csv", infer_schema=False)
+    # one Lampung incident in the overlap loses its operation: Lampung falls back to one operation a day
+    first = incidents.with_row_index().filter(
+        pl.col("region_code").str.starts_with("18")
+        & pl.col("occurred_on").is_between(pl.lit("2024-09-01"), pl.lit("2024-09-30"))
+    )["index"][0]
+    incidents = incidents.with_columns(
+        operation_id=pl.when(pl.int_range(pl.len()) == first).then(None).otherwise(pl.col("operation_id"))
+    )
+    incidents.write_csv(folder / "incidents.csv")
+    mixed = aar.load(folder)
+    assert attribution(mixed).filter(pl.col("province_code") == "18")["rule"][0] == "nearest_voting_day"
+    assert attribution(mixed).filter(pl.col("province_code") == "19")["rule"][0] == "named"
+    warned = [w for w in mixed.warnings if "overlap" in w.message]
+    assert len(warned) == 1
+    assert "OMB-2023-2024" in warned[0].message and "province 18" in warned[0].message
+    assert warned[0].column == "operation_id"
+    assert warned[0].severity == "warning"

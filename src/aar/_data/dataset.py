@@ -25,6 +25,7 @@ from .._errors import DatasetError, DataValidationError, Problem
 from .derive import (
     assign_operations,
     attribution_rules,
+    credited_days,
     deployment_days,
     expand_sitrep,
     phase_calendar,
@@ -368,6 +369,33 @@ def _outside_windows(placed: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[
     return problems
 
 
+def _uncredited(
+    placed: pl.DataFrame, windows: pl.DataFrame, attribution: pl.DataFrame, raws: Mapping[str, RawTable]
+) -> list[Problem]:
+    """A warning per province and operation for incidents that name an operation on overlap days
+    the province's rule credits to the other operation only (some incidents there name none)."""
+    keys = ["operation_id", "province_code", "occurred_on"]
+    days = placed.filter(pl.col("window_ok")).select(*keys, "_from").unique(keys)
+    kept = credited_days(days.select(keys), windows, attribution)
+    lost = days.join(kept, on=keys, how="anti")
+    problems: list[Problem] = []
+    for (op, province), group in lost.group_by("operation_id", "province_code", maintain_order=True):
+        origin = str(group["_from"][0])
+        problems.append(
+            raws[origin].problem(
+                f"incidents name {op} on {group.height} day(s) of province {province} where the windows of two "
+                "operations overlap, but other incidents there do not name their operation, so those days are "
+                "credited to the operation with the nearer voting day only",
+                column="operation_id",
+                value=op,
+                expected="an operation_id on every incident of the province's overlap days (both operations are "
+                "then credited with them), or on none",
+                severity="warning",
+            )
+        )
+    return problems
+
+
 def _deployments_outside(
     deployments: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[str, RawTable]
 ) -> list[Problem]:
@@ -554,6 +582,7 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
     if incidents is not None:
         placed = place_incidents(incidents, windows, calendar, operations)
         problems += _outside_windows(placed, windows, raws)
+        problems += _uncredited(placed, windows, attribution, raws)
         incidents = placed.drop("window_ok")
     if deployments is not None:
         deployments = deployment_days(deployments)
