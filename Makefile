@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser bench bench-batch bench-cli test test-fast lint format typecheck docs lab report notebooks sample clean
+.PHONY: help setup browser bench bench-batch bench-cli coverage test test-fast lint format typecheck docs lab report notebooks sample clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ bench-cli: $(STAMP) ## How long `aar --version` takes against `import polars` (r
 
 bench-batch: $(STAMP) ## Batch benchmark: naive papermill + nbconvert commands against aar batch, same reports
 	$(BIN)/python benchmarks/bench_batch.py
+
+coverage: $(STAMP) ## Coverage study of the headline rate-ratio interval against the Poisson score interval (seeded, 400 replicates per scenario)
+	$(BIN)/python benchmarks/coverage_study.py --reps 400 --seed 11
 
 lab: $(STAMP) ## Start JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/

@@ -20,6 +20,8 @@ EXPECTED = {
     "forest_plot", "operation_names", "phase_timeline", "province_map", "region_phase_heatmap", "relative_day_chart",
     "BatchResult", "plan_jobs", "run_batch", "save_prepared", "Section", "PublishedComparison", "PublishedOverview",
     "publish_comparison", "publish_overview",
+    "day_dispersion", "overall_ratio", "quasi_rate_ratio", "headline_statistics", "crime_clock_change",
+    "duration_parts", "percentage_points",
 }  # fmt: skip
 
 

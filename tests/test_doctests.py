@@ -14,6 +14,8 @@ MODULES = [
     "aar._reporting.formatting",
     "aar._reporting.catalog",
     "aar._analytics.disclosure",
+    "aar._analytics.metrics",
+    "aar._analytics.statistics",
 ]
 
 

@@ -157,8 +157,11 @@ def test_ratio_table_rows_equal_rate_ratio_of_their_counts(sample: aar.Dataset) 
     for r in table.iter_rows(named=True):
         rr = aar.rate_ratio(r["count_target"], r["exposure_target"], r["count_baseline"], r["exposure_baseline"])
         assert r["ratio"] == pytest.approx(rr.ratio)
-        assert r["ci_low"] == pytest.approx(rr.ci_low)
+        assert r["score_ci_low"] == pytest.approx(rr.ci_low)
+        assert r["score_ci_high"] == pytest.approx(rr.ci_high)
+        assert r["score_p_value"] == pytest.approx(rr.p_value)
         assert r["small_counts"] == rr.small_counts
+        assert r["method"].startswith("quasi-Poisson")
     assert table["p_adjusted"].to_list() == pytest.approx(aar.adjust_p_values(table["p_value"].to_list(), "holm"))
     assert (table["p_adjusted"] >= table["p_value"] - 1e-12).all()
     # the sample builds in more communal clashes in the Pilkada

@@ -9,7 +9,15 @@ immutable `Comparison` whose frames an evaluator reads as an anev (analisa dan e
 - `phases`, `categories`, `subregions`: the same per phase (rates per day, since phases differ in
   length), per category and per kabupaten/kota (or province, for the nation);
 - `series`: incidents by day relative to voting day for both operations, aligned on hari H, with a
-  centred rolling mean.
+  centred rolling mean;
+- `population`: rates per population that compare operations of different length, per 100,000
+  voters per 30 days and per 1,000 TPS per 30 days (voter-days and TPS-days scaled to 30 days), so
+  their direction follows the per-day rate unless the population itself changed; the whole-period
+  rates stay, named `..._whole_operation` (they grow with the operation's length);
+- `attribution`: the rule that credited days where both operations' windows overlap ("named",
+  "nearest_voting_day", "mixed" or "none", see `aar._analytics.metrics.attribution`);
+- `tps_changed`: True when the TPS count differs between the two elections (TPS were merged for
+  the Pilkada): per-TPS rates are then not comparable one to one, and a report must say so.
 """
 
 from __future__ import annotations
@@ -21,7 +29,17 @@ from typing import Any
 import polars as pl
 
 from .._data.dataset import Dataset
-from .metrics import EXPOSURES, RATE_COLUMNS, check_choice, check_region, prepare, rates, sub_level
+from .metrics import (
+    EXPOSURES,
+    RATE_COLUMNS,
+    attribution_rule,
+    check_choice,
+    check_region,
+    percentage_points,
+    prepare,
+    rates,
+    sub_level,
+)
 
 SUMMARY_METRICS = (
     "incidents",
@@ -42,6 +60,20 @@ SUMMARY_METRICS = (
 )
 """Metrics of the summary table, in the order an anev lists them."""
 
+PER_30_DAYS = 30
+POPULATION_METRICS = {
+    "per_100k_voters_per_30_days": ("voter_days", 100_000 * PER_30_DAYS, False),
+    "per_1000_tps_per_30_days": ("tps_days", 1_000 * PER_30_DAYS, False),
+    "per_1000_personnel_days": ("personnel_days", 1_000, False),
+    "per_100k_voters_whole_operation": ("voters", 100_000, True),
+    "per_1000_tps_whole_operation": ("tps", 1_000, True),
+}
+"""Population rates of `Comparison.population`: metric -> (exposure, scale, whole_operation).
+
+incidents / voter-days x 100,000 x 30 is the rate per 100,000 voters per 30 days; the
+`_whole_operation` rows divide by the population only, over operations of different length.
+"""
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -56,13 +88,20 @@ class Comparison:
     categories: pl.DataFrame
     subregions: pl.DataFrame
     series: pl.DataFrame
+    population: pl.DataFrame
+    attribution: str
+    tps_changed: bool
+    clearance_change_points: float | None = None
+    """Clearance rate of the target minus the baseline's, in percentage points (not percent)."""
 
     def metric(self, name: str) -> dict[str, Any]:
-        """One row of the summary as a dict: baseline, target, change, percent_change, direction."""
-        rows = self.summary.filter(pl.col("metric") == name)
-        if rows.is_empty():
-            raise KeyError(f"no metric {name!r}; metrics: {', '.join(self.summary['metric'])}")
-        return rows.row(0, named=True)
+        """One row of the summary (or of `population`) as a dict: baseline, target, change, percent_change, direction."""
+        for frame in (self.summary, self.population):
+            rows = frame.filter(pl.col("metric") == name)
+            if not rows.is_empty():
+                return rows.row(0, named=True)
+        known = [*self.summary["metric"], *self.population["metric"]]
+        raise KeyError(f"no metric {name!r}; metrics: {', '.join(known)}")
 
 
 def _with_change(frame: pl.DataFrame, baseline: str = "baseline", target: str = "target") -> pl.DataFrame:
@@ -119,7 +158,7 @@ def compare(
 
     prepare(ds, code, sub_level(code))  # the one cube every table below is summed from
     overall = rates(ds, ["operation_id"], code)
-    wide = _side_by_side(overall, [], SUMMARY_METRICS, baseline, target)
+    wide = _side_by_side(overall, [], list(dict.fromkeys([*SUMMARY_METRICS, *EXPOSURES])), baseline, target)
     summary = pl.DataFrame(
         {
             "metric": list(SUMMARY_METRICS),
@@ -159,7 +198,51 @@ def compare(
             for side in ("baseline", "target")
         }
     ).rename({"incidents_baseline": "baseline", "incidents_target": "target"})
-    return Comparison(baseline, target, code, exposure, summary, phases, categories, subregions, series)
+    population = _population(wide, baseline, target)
+    by_side = {m: (None if wide.is_empty() else _number(wide[f"tps_{m}"][0])) for m in ("baseline", "target")}
+    tps_changed = bool(by_side["baseline"] and by_side["target"] and by_side["baseline"] != by_side["target"])
+    return Comparison(
+        baseline,
+        target,
+        code,
+        exposure,
+        summary,
+        phases,
+        categories,
+        subregions,
+        series,
+        population,
+        attribution_rule(ds, code),
+        tps_changed,
+        percentage_points(*(summary.filter(pl.col("metric") == "clearance_rate").select("baseline", "target").row(0))),
+    )
+
+
+def _population(wide: pl.DataFrame, baseline: str, target: str) -> pl.DataFrame:
+    """metric, baseline, target, change, percent_change, direction, exposure, whole_operation."""
+    rows = []
+    for metric, (exposure, scale, whole) in POPULATION_METRICS.items():
+        values: dict[str, float | None] = {}
+        for side in ("baseline", "target"):
+            if wide.is_empty():
+                values[side] = None
+                continue
+            count, amount = wide[f"incidents_{side}"][0], wide[f"{exposure}_{side}"][0]
+            values[side] = None if not amount else float(count) / float(amount) * scale
+        rows.append({"metric": metric, **values, "exposure": exposure, "whole_operation": whole})
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "metric": pl.String,
+            "baseline": pl.Float64,
+            "target": pl.Float64,
+            "exposure": pl.String,
+            "whole_operation": pl.Boolean,
+        },
+    )
+    return _with_change(frame).select(
+        "metric", "baseline", "target", "change", "percent_change", "direction", "exposure", "whole_operation"
+    )
 
 
 def _number(value: object) -> float | None:

@@ -3,8 +3,10 @@
 Rules (each finding keeps its numbers and interval; the reporting layer words it from its catalog):
 - the overall incident rate, per category and per phase: a rate ratio whose interval lies above 1
   (after the multiple-comparison adjustment for categories and phases) is an area to improve;
-  one whose interval lies below 1 is a strength to sustain; the rest is no finding. A ratio that
-  disclosure control withheld (`withheld` column, or `overall` None) gives no finding;
+  one whose interval lies below 1 is a strength to sustain; the rest is no finding. The overall
+  ratio passed is the day-level headline (`overall_ratio`, as `publish_comparison` passes it); a
+  ratio with a zero side counts by its p-value (`RateRatio.significant`). A ratio that disclosure
+  control withheld (`withheld` column, or `overall` None) gives no finding;
 - the clearance rate: a two-proportion z-test (statsmodels) of target against baseline; a
   significant fall is to improve, a significant rise to sustain (not when `cleared` is False:
   the numbers cleared are withheld);
@@ -77,7 +79,10 @@ def findings(
     alpha: float = 0.05,
     cleared: bool = True,
 ) -> pl.DataFrame:
-    """Findings frame (columns `FINDING_COLUMNS`), improve before sustain, analysis before evaluator."""
+    """Findings frame (columns `FINDING_COLUMNS`), improve before sustain, analysis before evaluator.
+
+    `overall`: the headline rate ratio (None when it is withheld: no overall finding).
+    """
     from statsmodels.stats.proportion import proportions_ztest
 
     rate = RATE_COLUMNS[comparison.exposure]

@@ -37,7 +37,15 @@ from .deployment import required_vs_deployed, voting_day
 from .disclosure import suppress
 from .findings import findings
 from .metrics import RATE_COLUMNS, rates, sub_level
-from .statistics import RateRatio, count_regression, rate_ratio, ratio_table, segmented_regression
+from .statistics import (
+    RateRatio,
+    _regression_dict,
+    _segments_dict,
+    count_regression,
+    overall_ratio,
+    ratio_table,
+    segmented_regression,
+)
 
 COUNTS = ("incidents", "cleared", "killed", "injured")
 """Summary metrics that are counts of incidents or people, withheld when small."""
@@ -73,7 +81,9 @@ class PublishedComparison:
     categories: pl.DataFrame
     subregions: pl.DataFrame
     overall: RateRatio | None
-    overall_raw: RateRatio
+    """The headline rate ratio: day-level quasi-Poisson (`overall_ratio`); None when a total is withheld."""
+    overall_score: RateRatio | None
+    """The Poisson score interval of the same ratio (the stated secondary); None when withheld."""
     category_ratios: pl.DataFrame
     phase_ratios: pl.DataFrame
     grid: pl.DataFrame
@@ -88,6 +98,8 @@ class PublishedComparison:
     findings: pl.DataFrame
     regression: Any
     segments: Mapping[str, Any] = field(default_factory=dict)
+    statistics: Mapping[str, Any] | None = None
+    """Every headline statistic with interval, p, method and exposure, for the sidecar (None when withheld)."""
 
     @property
     def baseline(self) -> str:
@@ -119,6 +131,21 @@ class PublishedComparison:
 
             raise UsageError("metric", name, self.summary["metric"].to_list())
         return MappingProxyType(rows.row(0, named=True))
+
+
+WHOLE_OPERATION = ("per_100k_voters", "per_1000_tps")
+"""Rates per population over a whole operation: operations differ in length, so the anev table
+shows the per-30-days rates of `Comparison.population` in their place."""
+
+
+def _anev_rows(cmp: Comparison) -> pl.DataFrame:
+    """The summary rows of the anev table: whole-operation population rates replaced by per-30-days ones."""
+    rows = cmp.summary.filter(~pl.col("metric").is_in(WHOLE_OPERATION))
+    known = set(rows["metric"])
+    extra = cmp.population.filter(~pl.col("whole_operation") & ~pl.col("metric").is_in(list(known)))
+    extra = extra.select([pl.col(c).cast(rows.schema[c]) for c in rows.columns])
+    at = rows["metric"].to_list().index("tps") + 1 if "tps" in known else rows.height
+    return pl.concat([rows.head(at), extra, rows.slice(at)])
 
 
 def _publish_summary(summary: pl.DataFrame, min_cell: int) -> pl.DataFrame:
@@ -315,22 +342,15 @@ def publish_comparison(
     cmp = compare(ds, baseline, target, region, exposure)
     code = cmp.region
     rate = RATE_COLUMNS[exposure]
-    summary = _publish_summary(cmp.summary, min_cell)
+    summary = _publish_summary(_anev_rows(cmp), min_cell)
     totals = _side_totals_withheld(summary)
     phases = _publish_table(cmp.phases, "phase", rate, min_cell, totals)
     categories = _publish_table(cmp.categories, "category", rate, min_cell, totals)
     subregions = _publish_table(cmp.subregions, "region", rate, min_cell, totals)
 
-    by_op = {r["operation_id"]: r for r in rates(ds, ["operation_id"], code).iter_rows(named=True)}
-    b, t = by_op.get(baseline, {}), by_op.get(target, {})
-    overall_raw = rate_ratio(
-        int(t.get("incidents") or 0),
-        float(t.get(exposure) or 0),
-        int(b.get("incidents") or 0),
-        float(b.get(exposure) or 0),
-        alpha=alpha,
-    )
-    overall = None if totals["baseline"] or totals["target"] else overall_raw
+    hidden_total = totals["baseline"] or totals["target"]
+    overall = None if hidden_total else overall_ratio(ds, baseline, target, code, exposure, alpha=alpha)
+    overall_score = None if hidden_total else overall_ratio(ds, baseline, target, code, exposure, "score", alpha)
     category_ratios = _publish_ratios(
         ratio_table(ds, "category", baseline, target, code, exposure, alpha=alpha), categories, "category"
     )
@@ -365,6 +385,19 @@ def publish_comparison(
     found = findings(ds, cmp, overall, category_ratios, phase_ratios, alpha, cleared=_cleared(summary))
     regression = count_regression(ds, baseline, target, code, exposure, alpha)
     segments = {op: segmented_regression(ds, op, code, alpha=alpha) for op in (baseline, target)}
+    statistics = (
+        None
+        if overall is None or overall_score is None
+        else {
+            "exposure": exposure,
+            "alpha": alpha,
+            "attribution": cmp.attribution,
+            "rate_ratio": overall.as_dict(),
+            "rate_ratio_score": overall_score.as_dict(),
+            "count_regression": {**_regression_dict(regression), "exposure": exposure},
+            "segmented": {op: _segments_dict(s) for op, s in segments.items()},
+        }
+    )
     return PublishedComparison(
         comparison=cmp,
         min_cell=min_cell,
@@ -374,7 +407,7 @@ def publish_comparison(
         categories=categories,
         subregions=subregions,
         overall=overall,
-        overall_raw=overall_raw,
+        overall_score=overall_score,
         category_ratios=category_ratios,
         phase_ratios=phase_ratios,
         grid=grid,
@@ -386,6 +419,7 @@ def publish_comparison(
         findings=found,
         regression=regression,
         segments=MappingProxyType(segments),
+        statistics=statistics,
     )
 
 

@@ -24,6 +24,8 @@ import polars as pl
 from .._errors import DatasetError, DataValidationError, Problem
 from .derive import (
     assign_operations,
+    attribution_rules,
+    credited_days,
     deployment_days,
     expand_sitrep,
     phase_calendar,
@@ -89,7 +91,9 @@ class Dataset:
 
     Tables: operations, operation_windows, phases, regions, electorate, deployments, incidents,
     guard_patterns, improvement_plan (each a frame, empty when the dataset has none), plus
-    `windows` (each operation's window in each province) and `calendar` (its phases there).
+    `windows` (each operation's window in each province, with the province's `attribution` rule and
+    `overlap_days`: how days in two operations' windows are credited, see `attribution_rules`) and
+    `calendar` (its phases there).
     """
 
     info: DatasetInfo
@@ -365,6 +369,33 @@ def _outside_windows(placed: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[
     return problems
 
 
+def _uncredited(
+    placed: pl.DataFrame, windows: pl.DataFrame, attribution: pl.DataFrame, raws: Mapping[str, RawTable]
+) -> list[Problem]:
+    """A warning per province and operation for incidents that name an operation on overlap days
+    the province's rule credits to the other operation only (some incidents there name none)."""
+    keys = ["operation_id", "province_code", "occurred_on"]
+    days = placed.filter(pl.col("window_ok")).select(*keys, "_from").unique(keys)
+    kept = credited_days(days.select(keys), windows, attribution)
+    lost = days.join(kept, on=keys, how="anti")
+    problems: list[Problem] = []
+    for (op, province), group in lost.group_by("operation_id", "province_code", maintain_order=True):
+        origin = str(group["_from"][0])
+        problems.append(
+            raws[origin].problem(
+                f"incidents name {op} on {group.height} day(s) of province {province} where the windows of two "
+                "operations overlap, but other incidents there do not name their operation, so those days are "
+                "credited to the operation with the nearer voting day only",
+                column="operation_id",
+                value=op,
+                expected="an operation_id on every incident of the province's overlap days (both operations are "
+                "then credited with them), or on none",
+                severity="warning",
+            )
+        )
+    return problems
+
+
 def _deployments_outside(
     deployments: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[str, RawTable]
 ) -> list[Problem]:
@@ -540,11 +571,18 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
         problems += _check_phases(own_phases, windows, raws["phases"])
     calendar = phase_calendar(phases, windows)
 
+    as_given = [
+        t.select("occurred_on", "region_code", "operation_id")
+        for t in (parsed["incidents"], parsed[SITREP.name])
+        if t is not None and "operation_id" in t.columns
+    ]
+    attribution = attribution_rules(pl.concat(as_given) if as_given else None, windows)
     incidents, deployments, more = _combine_sitrep(parsed, raws, windows, source.path)
     problems += more
     if incidents is not None:
         placed = place_incidents(incidents, windows, calendar, operations)
         problems += _outside_windows(placed, windows, raws)
+        problems += _uncredited(placed, windows, attribution, raws)
         incidents = placed.drop("window_ok")
     if deployments is not None:
         deployments = deployment_days(deployments)
@@ -589,7 +627,9 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
         "incidents": final("incidents", incidents),
         "guard_patterns": final("guard_patterns", guard),
         "improvement_plan": final("improvement_plan", parsed["improvement_plan"]),
-        "windows": windows,
+        "windows": windows.join(
+            attribution.rename({"rule": "attribution"}), on="province_code", how="left", maintain_order="left"
+        ),
         "calendar": calendar,
     }
     info = DatasetInfo(

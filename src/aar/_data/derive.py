@@ -8,6 +8,10 @@
   the operation whose voting day is nearer; a tie goes to the later one.
 - `place_incidents`: the operation as above, and each incident's phase, its day relative to voting
   day (0 is "hari H") and its category group, in one pass over the rows, as loading does.
+- `attribution_rules`, `credited_days`: one rule for incidents and exposure where windows overlap.
+  Where a province's incidents do not name their operation, each overlap day is credited to the
+  operation an unnamed incident that day goes to (nearer voting day), for incidents and exposure
+  alike; where they name it, both operations truly ran and both are credited with the day.
 - `deployment_days`: days and personnel-days of each deployment (both ends inclusive).
 - `expand_sitrep`: the wide daily situation report into incident and deployment rows.
 """
@@ -226,6 +230,77 @@ def place_incidents(
         ]
     )
     return placed.with_columns(operation_id="_operation").drop("_operation") if unnamed else placed
+
+
+NAMED = "named"
+NEAREST = "nearest_voting_day"
+ATTRIBUTION_RULES = (NAMED, NEAREST)
+"""How the days where two operations' windows overlap in a province are credited (`attribution_rules`)."""
+
+
+def overlap_days(windows: pl.DataFrame) -> pl.DataFrame:
+    """province_code, occurred_on: the days of a province inside two or more operations' windows."""
+    days = windows.select(
+        "operation_id", "province_code", occurred_on=pl.date_ranges("start_date", "end_date")
+    ).explode("occurred_on")
+    return (
+        days.group_by("province_code", "occurred_on")
+        .agg(n=pl.col("operation_id").n_unique())
+        .filter(pl.col("n") > 1)
+        .select("province_code", "occurred_on")
+        .sort("province_code", "occurred_on")
+    )
+
+
+def attribution_rules(rows: pl.DataFrame | None, windows: pl.DataFrame) -> pl.DataFrame:
+    """province_code, rule, overlap_days: the attribution rule of every province of `windows`.
+
+    `rows` are the incidents as given (occurred_on, region_code, operation_id, before any is
+    filled in). A province's rule is "named" when every incident on its overlap days names its
+    operation and the dataset names operations at all: both operations are credited with those
+    days. Otherwise it is "nearest_voting_day": each overlap day is credited to the one operation
+    an unnamed incident that day would be attributed to (`assign_operations`).
+    """
+    overlap = overlap_days(windows)
+    provinces = windows.select("province_code").unique()
+    counted = provinces.join(
+        overlap.group_by("province_code").agg(overlap_days=pl.len()), on="province_code", how="left"
+    )
+    if rows is None or rows.is_empty() or rows.get_column("operation_id").null_count() == rows.height:
+        unnamed = provinces.with_columns(_unnamed=pl.lit(True))
+    else:
+        on_overlap = rows.select(
+            "occurred_on", province_code=province_of(pl.col("region_code")), _unnamed=pl.col("operation_id").is_null()
+        ).join(overlap, on=["province_code", "occurred_on"])
+        unnamed = on_overlap.group_by("province_code").agg(pl.col("_unnamed").any())
+    return (
+        counted.join(unnamed, on="province_code", how="left")
+        .select(
+            "province_code",
+            rule=pl.when(pl.col("_unnamed").fill_null(False)).then(pl.lit(NEAREST)).otherwise(pl.lit(NAMED)),
+            overlap_days=pl.col("overlap_days").fill_null(0).cast(pl.Int64),
+        )
+        .sort("province_code")
+    )
+
+
+def credited_days(days: pl.DataFrame, windows: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
+    """Rows of `days` (operation_id, province_code, occurred_on, ...) an operation is credited with.
+
+    In provinces whose rule is "nearest_voting_day", a day in several operations' windows stays
+    only with the operation an unnamed incident that day is attributed to; elsewhere every row stays.
+    """
+    nearest = rules.filter(pl.col("rule") == NEAREST).select("province_code")
+    overlap = overlap_days(windows).join(nearest, on="province_code")
+    if overlap.is_empty():
+        return days
+    chosen = _choose_operation(overlap.with_columns(operation_id=pl.lit(None, pl.String)), windows).select(
+        "occurred_on", "province_code", _credited="_op"
+    )
+    marked = days.join(chosen, on=["occurred_on", "province_code"], how="left")
+    return marked.filter(pl.col("_credited").is_null() | (pl.col("_credited") == pl.col("operation_id"))).drop(
+        "_credited"
+    )
 
 
 def deployment_days(deployments: pl.DataFrame) -> pl.DataFrame:

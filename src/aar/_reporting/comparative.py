@@ -194,6 +194,9 @@ class ComparativeReport:
             if per_day["direction"] == "tetap":
                 change = t("summary.per_day.same", after=after)
                 values["per_day_percent_change"] = 0.0
+            elif per_day["target"] == 0:
+                change = t("summary.per_day.to_zero", before=before)
+                values["per_day_percent_change"] = pct
             elif pct is None:
                 change = t("summary.per_day.from_zero", after=after)
                 values["per_day_percent_change"] = None
@@ -226,6 +229,28 @@ class ComparativeReport:
                     change=fmt.clock_change(clock["baseline"], clock["target"], lang),
                 )
             )
+        voters = (
+            p.metric("per_100k_voters_per_30_days")
+            if "per_100k_voters_per_30_days" in set(p.summary["metric"])
+            else None
+        )
+        if (
+            voters is not None
+            and voters["baseline"] is not None
+            and voters["target"] is not None
+            and voters["percent_change"] is not None
+        ):
+            sentences.append(
+                t(
+                    "summary.voters",
+                    target=g,
+                    baseline=b,
+                    target_rate=fmt.number(voters["target"], lang, 2),
+                    baseline_rate=fmt.number(voters["baseline"], lang, 2),
+                    direction=words.direction(voters["direction"], lang),
+                    percent=fmt.percent(abs(voters["percent_change"]), lang),
+                )
+            )
         if clear["target"] is not None and clear["baseline"] is not None:
             points = (clear["target"] - clear["baseline"]) * 100
             change = (
@@ -250,8 +275,25 @@ class ComparativeReport:
                 )
             )
         table = self._summary_table()
+        tps = p.metric("tps")
+        caveat = None
+        if p.comparison.tps_changed:
+            caveat = (
+                "note",
+                t(
+                    "note.tps_changed",
+                    target=g,
+                    baseline=b,
+                    target_tps=fmt.number(tps["target"], lang),
+                    baseline_tps=fmt.number(tps["baseline"], lang),
+                ),
+            )
         body = _blocks(
-            ("lead", Markup(" ").join(sentences)), ("table", table), _withheld_note(t, self.min_cell, p.any_withheld)
+            ("lead", Markup(" ").join(sentences)),
+            ("table", table),
+            ("note", t("note.population")),
+            caveat,
+            _withheld_note(t, self.min_cell, p.any_withheld),
         )
         return Section("summary", t.text("section.summary"), body, frozen(values), frozen({"summary": p.summary}))
 
@@ -509,27 +551,38 @@ class ComparativeReport:
         items: list[Markup] = []
         rr = p.overall
         b, g = self.names[p.baseline], self.names[p.target]
-        if rr is None:
+        values: dict[str, Any] = {"statistics": p.statistics}
+        if rr is None or p.overall_score is None:
             items.append(t("stats.rate_ratio.withheld", k=self.min_cell))
         else:
+            score = p.overall_score
             low, high = words.bounds(rr.ci_low, rr.ci_high, lang)
+            score_low, score_high = words.bounds(score.ci_low, score.ci_high, lang)
+            quasi = rr.method.startswith("quasi-Poisson GLM of the daily")
             items.append(
                 t(
-                    "stats.rate_ratio",
+                    "stats.headline",
                     target=g,
                     baseline=b,
-                    ratio=fmt.ratio(rr.ratio, lang),
+                    ratio=fmt.ratio(rr.ratio, lang) if rr.ratio is not None else words.NOT_APPLICABLE,
                     low=low,
                     high=high,
                     p=fmt.p_text(rr.p_value, lang),
                     small=t("stats.small") if rr.small_counts else "",
-                    method=t("method.score" if "score" in rr.method else "method.exact"),
+                    method=t("method.quasi_headline" if quasi else "method.score"),
+                    score_low=score_low,
+                    score_high=score_high,
+                    score_p=fmt.p_text(score.p_value, lang),
                 )
             )
+            if rr.zero_side == "target":
+                items.append(t("stats.zero_target", target=g))
+            elif rr.zero_side == "baseline":
+                items.append(t("stats.zero_baseline", baseline=b))
         reg = p.regression
-        values: dict[str, Any] = {"irr": reg.irr}
+        values["irr"] = reg.irr
         if reg.irr is not None:
-            quasi = reg.method.startswith("quasi")
+            quasi = reg.dispersion_kind == "quasi_poisson_phi"
             dispersion = (
                 t("stats.dispersion.quasi", value=fmt.number(reg.dispersion, lang, 3))
                 if quasi
@@ -622,8 +675,11 @@ class ComparativeReport:
 
     def _method(self) -> Section:
         t = self.t
+        rule = f"method.attribution.{self.published.comparison.attribution}"
         body = _blocks(
-            ("dl", provenance(self.ds, self.lang, self.parameters, self.generated_at)), ("p", t("method.notes"))
+            ("dl", provenance(self.ds, self.lang, self.parameters, self.generated_at)),
+            ("p", t("method.notes")),
+            ("p", t(rule)) if t.has(rule) else None,
         )
         return Section("method", t.text("section.method"), body)
 
