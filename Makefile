@@ -43,8 +43,8 @@ typecheck: $(STAMP) ## mypy over the package
 docs: $(STAMP) ## Regenerate docs/data-dictionary.md from the schema
 	$(BIN)/python -c "import aar; open('docs/data-dictionary.md', 'w', encoding='utf-8').write(aar.data_dictionary())"
 
-browser: ## Install Debian's chromium (report PDFs and the browser tests need it; needs root)
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+browser: ## Install Debian's chromium and poppler-utils (report PDFs and the browser tests need them; needs root)
+	command -v chromium >/dev/null && command -v pdftotext >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium poppler-utils)
 
 bench: $(STAMP) ## Data layer at national scale against pandas and the polars floor (5M incidents, generated once); writes benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_data.py --write benchmarks/RESULTS.md

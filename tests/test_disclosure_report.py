@@ -224,3 +224,30 @@ def test_with_min_cell_1_nothing_is_withheld(sample: aar.Dataset) -> None:
     report = aar.comparative_report(sample, "18", lang="en", min_cell=1, generated_at=WHEN)
     assert not report.published.any_withheld
     assert not report.published.weekly
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_the_overview_withholds_on_every_surface(sample: aar.Dataset, k: int) -> None:
+    report = aar.overview_report(sample, "OMP-2024", "18.72", "2024-11-30", lang="id", min_cell=k, generated_at=WHEN)
+    p = report.published
+    page = "".join(str(s.to_html()) for s in report.sections())
+    in_charts = _json_numbers(page)
+    raw = {
+        by: aar.rates(p.view, ["operation_id", by], "18.72", "regency" if by == "region" else None)
+        for by in ("phase", "category", "region")
+    }
+    hidden_somewhere = False
+    for by, frame in (("phase", p.phases), ("category", p.categories), ("region", p.subregions)):
+        if not p.summary["withheld"]:
+            assert frame["withheld"].sum() != 1, by  # the total is published: one withheld cell would be its difference
+        counts = dict(zip(raw[by][by].cast(pl.String), raw[by]["incidents"], strict=True))
+        days = dict(zip(raw[by][by].cast(pl.String), raw[by]["days"], strict=True))
+        for row in frame.filter(pl.col("withheld")).iter_rows(named=True):
+            count = counts[str(row[by])]
+            if count:
+                hidden_somewhere = True
+                rate = count / days[str(row[by])]
+                assert not any(math.isclose(x, rate, rel_tol=1e-9) for x in in_charts), (by, row[by])
+    weeks = p.daily
+    assert weeks.filter(pl.col("withheld"))["incidents"].null_count() == weeks["withheld"].sum()
+    assert hidden_somewhere

@@ -231,6 +231,7 @@ def test_cli_overview_report_and_pdf(tmp_path: Path) -> None:
     folder = tmp_path / "overview-OMP-2024-18.72-2024-11-30-id"
     assert str(folder / "report.html") in result.stdout.replace("\n", "")
     assert (folder / "report.pdf").read_bytes()[:5] == b"%PDF-"
+    _check_pdf_pages(folder / "report.pdf")
     keys = json.loads((folder / "report.json").read_text(encoding="utf-8"))["key_numbers"]
     ds = aar.load(SAMPLE)
     expected = ds.incidents.filter(
@@ -240,6 +241,24 @@ def test_cli_overview_report_and_pdf(tmp_path: Path) -> None:
     ).height
     assert keys["incidents"] == expected
     assert keys["as_of"] == "2024-11-30"
+
+
+def _check_pdf_pages(pdf: Path) -> None:
+    """A4, and every page carries the synthetic banner and its page number (poppler's pdfinfo, pdftotext)."""
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is not installed: .ci/run installs Debian's poppler-utils")
+        pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+    assert pages >= 2
+    for page in range(1, pages + 1):
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "DATA SINTETIS" in text, page
+        assert f"{page} / {pages}" in text, page
 
 
 def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:

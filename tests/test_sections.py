@@ -152,3 +152,22 @@ def test_no_infinity_and_no_zero_p_value_on_the_page(comparative: dict[str, aar.
         text = _text(report)
         assert "∞" not in text and "inf" not in text.lower().replace("informasi", "")
         assert "p = 0,0000" not in text and "p = 0.0000" not in text
+
+
+@pytest.mark.parametrize("region", ["18", "18.72"])
+def test_population_rows_follow_the_per_day_row_or_say_why(sample: aar.Dataset, region: str) -> None:
+    report = aar.comparative_report(sample, region, lang="id", generated_at=WHEN)
+    p = report.published
+    per_day = p.metric("per_day")["direction"]
+    body = str(report.summary().body)
+    text = _text(report)
+    assert "∞" not in text and "p = 0,0000" not in text
+    for metric in ("per_100k_voters_per_30_days", "per_1000_tps_per_30_days"):
+        row = p.metric(metric)
+        changed = "voters" if "voters" in metric else "tps"
+        if row["direction"] != per_day:  # only when the population itself changed, and the page says so
+            population = p.metric(changed)
+            assert population["direction"] is not None and population["direction"] != "tetap"
+            assert "TPS digabung" in body or changed == "voters"
+    assert "per 30 hari" in body
+    assert "seluruh masa operasi" not in body  # whole-operation rates are not compared across operations

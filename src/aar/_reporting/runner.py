@@ -232,6 +232,7 @@ def to_html(
         locale_json=Markup(locale_json),
         synthetic=synthetic,
         banner=t("banner.synthetic"),
+        banner_css=Markup(t.text("banner.synthetic").replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")),
         toc=toc,
         toc_title=t("nav.title"),
         head=Markup("\n".join(head)),
