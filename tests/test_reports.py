@@ -69,6 +69,9 @@ def test_html_is_self_contained_with_plotly_once(comparative: aar.ReportFiles) -
     assert page.count(bundle[:200]) == 1
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?:""", page)
     assert page.count('class="aar-figure-data"') == 7  # each figure's JSON once, drawn by the page's script
+    assert page.index('id="bottom_line"') < page.index('id="summary"')  # the bottom line first
+    for anchor in re.findall(r'<nav class="toc".*?</nav>', page, re.S)[0].split('href="#')[1:]:
+        assert f'id="{anchor.split(chr(34))[0]}"' in page  # every section reachable from the contents
     assert '<html lang="id">' in page
     assert "<title>Evaluasi perbandingan pengamanan: OMP 2024 dibanding OMB 2023-2024, Lampung (18)</title>" in page
     assert "DATA SINTETIS" in page
@@ -324,3 +327,29 @@ def test_pdf_without_chromium_says_how_to_install_it(tmp_path: Path, monkeypatch
     page.write_text("<html></html>", encoding="utf-8")
     with pytest.raises(aar.ReportError, match="apt-get install chromium"):
         _reports.print_pdf(page, tmp_path / "page.pdf")
+
+
+def test_papermill_runs_the_notebook_from_the_repository_root_with_typed_parameters(tmp_path: Path) -> None:
+    """The scheduler's own path: Airflow's PapermillOperator or cron calling papermill directly."""
+    papermill = str(Path(sys.executable).parent / "papermill")
+    notebook = "notebooks/comparative_evaluation.ipynb"
+    helped = subprocess.run(
+        [papermill, "--help-notebook", notebook], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    for name, kind in (("region", "str"), ("min_cell", "int"), ("alpha", "float"), ("lang", "str")):
+        assert re.search(rf"{name}: {kind} \(default", helped.stdout), helped.stdout
+    assert "Unknown type" not in helped.stdout
+    out = tmp_path / "out.ipynb"
+    run = subprocess.run(
+        [papermill, notebook, str(out), "-p", "region", "19.71", "--no-progress-bar"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    executed = nbformat.read(out, as_version=4)
+    assert not [
+        o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"
+    ]

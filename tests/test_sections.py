@@ -51,6 +51,7 @@ def _figures(section: aar.Section) -> list[str]:
 
 SECTION_IDS = [
     "header",
+    "bottom_line",
     "summary",
     "phases",
     "relative",

@@ -43,7 +43,7 @@ COMPARATIVE = notebook(
             "returns one section of the report (a value: `section.frames` holds its tables)."
         ),
         code(
-            'dataset: str = "../data/sample"  # dataset folder or workbook\n'
+            'dataset: str = "data/sample"  # dataset folder or workbook (relative: to the working folder, else the repository)\n'
             'region: str = "18"  # Kemendagri code (18, 18.72) or "national"\n'
             'baseline: str = "OMB-2023-2024"  # operation compared against\n'
             'target: str = "OMP-2024"  # operation evaluated\n'
@@ -56,6 +56,8 @@ COMPARATIVE = notebook(
         code(
             "import aar\n\nreport = aar.comparative_report(dataset, region, baseline, target, exposure, lang, min_cell, alpha)\nreport.header()"
         ),
+        md("The bottom line up front: what changed, where, in which phase and category, and the deployment."),
+        code("report.bottom_line()"),
         md("The anev summary: generated sentences and the side-by-side table."),
         code("report.summary()"),
         code("report.phases()"),
@@ -80,7 +82,7 @@ OVERVIEW = notebook(
             "Run it with `aar report overview --operation OMP-2024 --region 18.72 --as-of 2024-11-30`."
         ),
         code(
-            'dataset: str = "../data/sample"  # dataset folder or workbook\n'
+            'dataset: str = "data/sample"  # dataset folder or workbook (relative: to the working folder, else the repository)\n'
             'operation: str = "OMP-2024"  # operation id\n'
             'region: str = "18.72"  # Kemendagri code (18, 18.72) or "national"\n'
             'as_of: str = "2024-11-30"  # last day to include (empty: the last day with data)\n'

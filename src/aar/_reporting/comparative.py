@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -57,6 +58,19 @@ def provenance(ds: Dataset, lang: str, parameters: Mapping[str, Any], generated_
     ]
 
 
+def report_dataset(dataset: str | Path) -> Path:
+    """A dataset path as a report notebook names it: as given, else from the repository root.
+
+    The notebooks' default, "data/sample", then works from the repository root (papermill, cron)
+    and from `notebooks/` (JupyterLab) alike.
+    """
+    path = Path(dataset).expanduser()
+    if path.exists() or path.is_absolute():
+        return path
+    root = Path(__file__).resolve().parents[3]
+    return root / path if (root / "pyproject.toml").exists() and (root / path).exists() else path
+
+
 def _blocks(*blocks: tuple[str, Any] | None) -> Markup:
     return render("blocks.html", blocks=[b for b in blocks if b is not None])
 
@@ -98,6 +112,7 @@ class ComparativeReport:
         """Every section in page order."""
         return [
             self.header(),
+            self.bottom_line(),
             self.summary(),
             self.phases(),
             self.relative_days(),
@@ -148,6 +163,87 @@ class ComparativeReport:
         )
         title = t.text("page.title", heading=Markup(heading).striptags(), region=region_name(self.ds, p.region, lang))
         return Section("header", "", body, level=1, page_title=title)
+
+    def bottom_line(self) -> Section:
+        """Bottom line up front: what changed, where, in which phase and category, and whether deployment matched."""
+        return self._memo("bottom_line", self._bottom_line)
+
+    def _bottom_line(self) -> Section:
+        from .findings_text import sentence
+
+        t, p, lang = self.t, self.published, self.lang
+        b, g = self.names[p.baseline], self.names[p.target]
+        region = region_name(self.ds, p.region, lang)
+        per_day, clear = p.metric("per_day"), p.metric("clearance_rate")
+        rr = p.overall
+        lines: list[Markup] = []
+        figures_row: list[tuple[str, str]] = []
+        if rr is None or per_day["target"] is None or per_day["baseline"] is None:
+            lines.append(t("bluf.overall.withheld", region=region, k=self.min_cell))
+        else:
+            pct = per_day["percent_change"]
+            lines.append(
+                t(
+                    "bluf.overall",
+                    target=g,
+                    baseline=b,
+                    region=region,
+                    per_day_target=fmt.number(per_day["target"], lang, 2),
+                    per_day_baseline=fmt.number(per_day["baseline"], lang, 2),
+                    direction=words.direction(per_day["direction"], lang),
+                    percent=fmt.percent(abs(pct), lang) if pct is not None else words.NOT_APPLICABLE,
+                    ratio=fmt.ratio(rr.ratio, lang) if rr.ratio is not None else words.NOT_APPLICABLE,
+                    interval=words.interval(rr.ci_low, rr.ci_high, lang, (1 - rr.alpha) * 100),
+                )
+            )
+            lines.append(t("bluf.overall.significant" if rr.significant else "bluf.overall.not_significant"))
+            figures_row = [
+                (t.text("bluf.figures.incidents"), fmt.number(p.metric("incidents")["target"], lang)),
+                (t.text("bluf.figures.per_day"), fmt.number(per_day["target"], lang, 2)),
+                (
+                    t.text("bluf.figures.ratio"),
+                    fmt.ratio(rr.ratio, lang) if rr.ratio is not None else words.NOT_APPLICABLE,
+                ),
+            ]
+            if clear["target"] is not None:
+                figures_row.append((t.text("bluf.figures.clearance"), fmt.percent(clear["target"] * 100, lang)))
+        if p.region is None or len(p.region) == 2:
+            rising = p.subregions.filter(
+                pl.col("per_day_target").is_not_null()
+                & pl.col("per_day_baseline").is_not_null()
+                & (pl.col("per_day_target") > pl.col("per_day_baseline"))
+            ).sort(pl.col("per_day_target") - pl.col("per_day_baseline"), descending=True)
+            if rising.height:
+                top = rising.row(0, named=True)
+                lines.append(
+                    t(
+                        "bluf.where",
+                        name=words.label("region", top["region"], lang, self._region_names()),
+                        before=fmt.number(top["per_day_baseline"], lang, 2),
+                        after=fmt.number(top["per_day_target"], lang, 2),
+                    )
+                )
+            else:
+                lines.append(t("bluf.where.none"))
+        for by, ratios in (("phase", p.phase_ratios), ("category", p.category_ratios)):
+            up = ratios.filter(pl.col("significant") & (pl.col("ratio") > 1)).sort("ratio", descending=True)
+            if up.height:
+                top = up.row(0, named=True)
+                lines.append(
+                    t(
+                        f"bluf.{by}",
+                        label=words.label(by, top[by], lang),
+                        ratio=fmt.ratio(top["ratio"], lang),
+                        interval=words.interval(top["ci_low"], top["ci_high"], lang),
+                    )
+                )
+            else:
+                lines.append(t(f"bluf.{by}.none"))
+        deployment = p.findings.filter(pl.col("metric") == "police_shortfall")
+        if deployment.height:
+            lines.append(sentence(deployment.row(0, named=True), self.names, p.baseline, p.target, lang))
+        body = _blocks(("figures", figures_row) if figures_row else None, ("lead", Markup(" ").join(lines)))
+        return Section("bottom_line", t.text("section.bottom_line"), body)
 
     def summary(self) -> Section:
         """The anev summary: generated sentences, then the side-by-side table."""
@@ -745,7 +841,7 @@ def comparative_report(
         raise UsageError("min_cell", min_cell, "a whole number >= 1")
     if not 0 < alpha < 1:
         raise UsageError("alpha", alpha, "a number between 0 and 1, e.g. 0.05")
-    ds = load(dataset) if not isinstance(dataset, Dataset) else dataset
+    ds = load(report_dataset(dataset)) if not isinstance(dataset, Dataset) else dataset
     code = check_region(ds, region)
     published = publish_comparison(ds, baseline, target, code, exposure, min_cell, alpha)
     names = figures.operation_names([baseline, target], ds.operations)

@@ -22,7 +22,7 @@ from .._errors import UsageError
 from . import figures, words
 from . import formatting as fmt
 from .catalog import LANGUAGES, Messages
-from .comparative import _blocks, _withheld_note, provenance, region_name
+from .comparative import _blocks, _withheld_note, provenance, region_name, report_dataset
 from .sections import Figure, KeyNumbers, Section, Table, frozen, gather, key, render
 
 
@@ -247,7 +247,7 @@ def overview_report(
     check_choice("lang", lang, LANGUAGES)
     if not isinstance(min_cell, int) or min_cell < 1:
         raise UsageError("min_cell", min_cell, "a whole number >= 1")
-    ds = load(dataset) if not isinstance(dataset, Dataset) else dataset
+    ds = load(report_dataset(dataset)) if not isinstance(dataset, Dataset) else dataset
     check_choice("operation", operation, list(ds.operations["operation_id"]))
     code = check_region(ds, region)
     if as_of is None or as_of == "":
