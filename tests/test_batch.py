@@ -45,7 +45,7 @@ def test_one_valid_report_per_kabupaten_kota_with_index_and_manifest(
     assert result.failed == 0
     for code in BABEL:
         folder = out / f"comparative-{code}-id"
-        assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "report.json"]
+        assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "report.json", "report.xlsx"]
         sidecar = json.loads((folder / "report.json").read_text(encoding="utf-8"))
         assert sidecar["dataset"]["checksum"] == aar.load(SAMPLE).info.checksum  # the prepared copy cites the source
         assert (
@@ -177,7 +177,7 @@ def test_sigterm_mid_batch_leaves_no_partial_report_and_a_consistent_manifest(tm
     leftovers = [p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".cache"]
     assert leftovers == []
     for folder in out.glob("comparative-*"):
-        assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "report.json"]
+        assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "report.json", "report.xlsx"]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     statuses = {j["name"]: j["status"] for j in manifest["jobs"]}
     assert set(statuses.values()) <= {"done", "interrupted"}

@@ -41,7 +41,12 @@ def comparative(tmp_path_factory: pytest.TempPathFactory) -> aar.ReportFiles:
 
 def test_report_folder_holds_html_notebook_and_sidecar(comparative: aar.ReportFiles) -> None:
     assert comparative.folder.name == "comparative-18-id"
-    assert sorted(p.name for p in comparative.folder.iterdir()) == ["report.html", "report.ipynb", "report.json"]
+    assert sorted(p.name for p in comparative.folder.iterdir()) == [
+        "report.html",
+        "report.ipynb",
+        "report.json",
+        "report.xlsx",
+    ]
     assert not [p for p in comparative.folder.parent.iterdir() if p.name.startswith(".")]  # no staging left
 
 
@@ -353,3 +358,17 @@ def test_papermill_runs_the_notebook_from_the_repository_root_with_typed_paramet
     assert not [
         o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"
     ]
+
+
+def test_the_tables_come_out_as_csv_and_as_one_workbook(comparative: aar.ReportFiles) -> None:
+    from openpyxl import load_workbook
+
+    page = comparative.html.read_text(encoding="utf-8")
+    assert page.count('class="download" download="') >= 5
+    book = load_workbook(comparative.folder / "report.xlsx", read_only=True)
+    assert {"summary", "phases", "categories", "subregions", "deployment"} <= set(book.sheetnames)
+    rows = list(book["summary"].iter_rows(values_only=True))
+    assert rows[0][0] == "Ukuran"
+    incidents = next(r for r in rows if r[0] == "Jumlah gangguan (CT)")
+    keys = json.loads(comparative.sidecar.read_text(encoding="utf-8"))["key_numbers"]
+    assert incidents[1] == keys["incidents_baseline"] and incidents[2] == keys["incidents_target"]

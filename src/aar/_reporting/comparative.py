@@ -455,7 +455,7 @@ class ComparativeReport:
             t.text("table.percent"),
             t.text("table.direction"),
         ]
-        return Table(head, rows, "summary.csv")
+        return Table(head, rows, "summary", lang)
 
     def _side_table(
         self, frame: pl.DataFrame, key_column: str, header: str, names: dict[str, str] | None = None
@@ -481,7 +481,9 @@ class ComparativeReport:
             either = bool(r["withheld_baseline"] or r["withheld_target"])
             row.append(words.percent_cell(r["percent_change"], lang, either))
             rows.append(row)
-        return Table(head, rows)
+        return Table(
+            head, rows, {"phase": "phases", "category": "categories", "region": "subregions"}[key_column], lang
+        )
 
     def _region_names(self) -> dict[str, str]:
         return dict(self.ds.regions.select("region_code", "name").iter_rows())
@@ -629,7 +631,7 @@ class ComparativeReport:
         chart = Figure(
             "deployment", figures.deployment_chart(p.points, self.names, lang), figures.caption("deployment", lang)
         )
-        body = _blocks(("table", Table(head, rows)), ("figure", chart))
+        body = _blocks(("table", Table(head, rows, "deployment", lang)), ("figure", chart))
         return Section(
             "deployment",
             t.text("section.deployment"),
@@ -819,7 +821,7 @@ def plan_section(plan: pl.DataFrame, lang: str, names: Mapping[str, str], operat
                 t.text("yes") if r["example"] else "",
             ]
         )
-    body = _blocks(("table", Table(head, rows)), ("note", t("plan.legend")))
+    body = _blocks(("table", Table(head, rows, "plan", lang)), ("note", t("plan.legend")))
     return Section("plan", t.text("section.plan"), body, frames=frozen({"plan": plan}))
 
 

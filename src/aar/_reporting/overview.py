@@ -160,7 +160,12 @@ class OverviewReport:
             ]
             for r in frame.sort(by).iter_rows(named=True)
         ]
-        table = Table([header, t.text("table.incidents"), t.text("table.per_day")], rows)
+        table = Table(
+            [header, t.text("table.incidents"), t.text("table.per_day")],
+            rows,
+            {"phase": "phases", "category": "categories", "region": "subregions"}[by],
+            lang,
+        )
         return _blocks(("table", table), _withheld_note(t, self.published.min_cell, bool(frame["withheld"].any())))
 
     def phases(self) -> Section:
@@ -218,7 +223,7 @@ class OverviewReport:
             for k in ("table.region", "table.tps", "table.police_required", "table.polri_voting", "table.shortfall")
         ]
         note = None if p.as_of >= voting else ("note", t("note.planned"))
-        body = _blocks(note, ("table", Table(head, rows)))
+        body = _blocks(note, ("table", Table(head, rows, "deployment", lang)))
         return Section("deployment", t.text("section.deployment"), body, frames=frozen({"deployment": p.deployment}))
 
     def method_notes(self) -> Section:

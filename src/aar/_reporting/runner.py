@@ -5,6 +5,7 @@
 - `report.html`: one self-contained page (plotly.js embedded once in the head, code cells hidden,
   a banner when the data is synthetic), readable with no network;
 - `report.ipynb`: the executed notebook;
+- `report.xlsx`: the report's tables, one sheet each (as published: withheld cells "*");
 - `report.json`: the sidecar: key numbers, parameters, dataset name and checksum, package version,
   generation time;
 - `report.pdf` with `pdf=True`, printed by headless Chromium.
@@ -61,6 +62,8 @@ class ReportFiles:
     sidecar: Path
     pdf: Path | None
     seconds: float
+    workbook: Path | None = None
+    """report.xlsx: the report's tables, one sheet each."""
 
 
 def notebook_path(kind: str) -> Path:
@@ -318,6 +321,10 @@ def run_report(
         page, key_numbers = to_html(notebook, f"aar {kind} {final.name}", synthetic, lang, plotly_src)
         html_file.write_text(page, encoding="utf-8")
         files = {"html": "report.html", "notebook": "report.ipynb"}
+        from .workbook import write_workbook
+
+        if write_workbook(page, staging / "report.xlsx", lang):
+            files["workbook"] = "report.xlsx"
         sidecar: dict[str, Any] = {
             "report": kind,
             "name": final.name,
@@ -355,4 +362,5 @@ def run_report(
         final / "report.json",
         final / "report.pdf" if pdf else None,
         time.perf_counter() - started,
+        final / "report.xlsx" if (final / "report.xlsx").exists() else None,
     )

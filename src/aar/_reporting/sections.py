@@ -89,6 +89,10 @@ class Figure:
         )
 
 
+CSV_DELIMITERS = {"id": ";", "en": ","}
+"""Indonesian spreadsheets use the decimal comma, so their CSV columns are split by semicolons."""
+
+
 @dataclass(frozen=True)
 class Table:
     """A table to render: header cells and rows of formatted cells (markup or text, escaped by the template)."""
@@ -96,7 +100,26 @@ class Table:
     head: Sequence[str | Markup]
     rows: Sequence[Sequence[str | Markup]]
     download: str | None = None
-    """File name offered for the table's data (a CSV of the published frame)."""
+    """Name of the table's download (`<name>.csv` from the page, a sheet of report.xlsx)."""
+    lang: str = "id"
+
+    def csv(self) -> str:
+        """The table as shown (withheld cells "*"), as CSV: semicolons for Indonesian spreadsheets."""
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=CSV_DELIMITERS[self.lang], lineterminator="\r\n")
+        writer.writerow([Markup(h).striptags() for h in self.head])
+        for row in self.rows:
+            writer.writerow([Markup(c).striptags() if isinstance(c, Markup) else c for c in row])
+        return buffer.getvalue()
+
+    def csv_href(self) -> str:
+        """A data: address of the CSV (with a byte-order mark, so Excel reads UTF-8)."""
+        from urllib.parse import quote
+
+        return "data:text/csv;charset=utf-8," + quote("\ufeff" + self.csv())
 
 
 @dataclass(frozen=True)
