@@ -100,6 +100,9 @@ def validate_command(path: DatasetPath) -> None:
     }
     sizes = table_sizes(ds).with_columns(source=pl.col("table").replace_strict(where))
     console.print(_frame_table(sizes, "Tables"))
+    if ds.incidents.is_empty():
+        console.print("no incidents yet: the incidents table holds only its header")
+        return
     spans = ds.incidents.group_by("operation_id").agg(
         incidents=pl.len(),
         first=pl.col("occurred_on").min(),

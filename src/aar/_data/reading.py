@@ -66,6 +66,9 @@ class RawTable:
     """Decimal mark of the text cells ("," or "."); None when the source is typed (Parquet)."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Column name -> the header as the user wrote it, with its spreadsheet letter: "Kategori (C)"."""
+    readable: bool = True
+    """False when the file could not be read as a table (empty, not text, no header): its one
+    problem says why, and no further problem (missing columns) is reported for it."""
 
     def problem(self, message: str, **kw: Any) -> Problem:
         return Problem(message, path=self.path, sheet=self.sheet, table=self.table, **kw)
@@ -209,12 +212,45 @@ def _sniff_separator(lines: Sequence[str]) -> str:
     return max(counts, key=lambda sep: counts[sep])
 
 
+def _unreadable(table: Table, path: Path, sheet: str | None = None) -> RawTable:
+    """The stand-in for a file that holds no table: no rows, no columns, marked unreadable."""
+    return RawTable(table.name, pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}), str(path), sheet, readable=False)
+
+
+def _is_binary(data: bytes) -> bool:
+    """Whether bytes look like something other than text: a NUL byte, or many control characters."""
+    head = data[:4096]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
+    return controls > max(1, len(head) // 100)
+
+
+_HEADER_EXPECTED = "a header row naming the columns, among {}"
+
+
 def read_csv(path: Path, table: Table, decimal: str | None = None) -> tuple[RawTable, list[Problem]]:
-    """Read a CSV as text: separator sniffed (";" implies decimal commas), BOM and title rows skipped."""
+    """Read a CSV as text: separator sniffed (";" implies decimal commas), BOM and title rows skipped.
+
+    An empty file, a file of bytes that are not text and a file without a header row each give
+    one problem naming the file, and an empty, unreadable table.
+    """
     data = path.read_bytes()
     problems: list[Problem] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if not data.strip():
+        expected = _HEADER_EXPECTED.format(", ".join(table.names))
+        return _unreadable(table, path), [Problem("file is empty", path=str(path), table=table.name, expected=expected)]
+    if _is_binary(data):
+        return _unreadable(table, path), [
+            Problem(
+                "file is not text (binary content)",
+                path=str(path),
+                table=table.name,
+                expected="a CSV text file; an Excel or Parquet file needs its own suffix (.xlsx, .parquet)",
+            )
+        ]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -236,15 +272,43 @@ def read_csv(path: Path, table: Table, decimal: str | None = None) -> tuple[RawT
                 expected=f"a row naming the columns, among {', '.join(table.names)}",
             )
         )
-        return RawTable(table.name, pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}), str(path)), problems
-    frame = pl.read_csv(
-        io.BytesIO(data),
-        separator=separator,
-        has_header=False,
-        infer_schema=False,
-        skip_rows=at,
-        truncate_ragged_lines=True,
-    )
+        return _unreadable(table, path), problems
+
+    def read(quote: str | None) -> pl.DataFrame:
+        return pl.read_csv(
+            io.BytesIO(data),
+            separator=separator,
+            has_header=False,
+            infer_schema=False,
+            skip_rows=at,
+            truncate_ragged_lines=True,
+            quote_char=quote,
+        )
+
+    try:
+        frame = read('"')
+    except pl.exceptions.PolarsError:
+        try:  # an unbalanced quote: read quotes as plain characters, and say so
+            frame = read(None)
+        except pl.exceptions.PolarsError as exc:
+            problems.append(
+                Problem(f"file cannot be read as CSV: {exc}", path=str(path), table=table.name, expected="a CSV file")
+            )
+            return _unreadable(table, path), problems
+        problems.append(
+            Problem(
+                'a double quote (") is not closed; quotes were read as plain characters',
+                path=str(path),
+                table=table.name,
+                expected="quoted cells that end with a quote",
+                severity="warning",
+            )
+        )
+    if frame.height == 0:
+        return _unreadable(table, path), [
+            *problems,
+            Problem("no header row found", path=str(path), table=table.name, expected="a header row"),
+        ]
     header = [str(v) if v is not None else None for v in frame.row(0)]
     columns = [frame.get_column(c).slice(1) for c in frame.columns]
     out, labels, more = _frame_from_rows(table, header, columns, at + 2, str(path), None)
@@ -314,9 +378,7 @@ def _sheet_table(path: Path, sheet: Any, table: Table) -> tuple[RawTable, list[P
             table=table.name,
             expected=f"a row naming the columns, among {', '.join(table.names)}",
         )
-        return RawTable(table.name, pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}), str(path), sheet.title, ","), [
-            problem
-        ]
+        return _unreadable(table, path, sheet.title), [problem]
     header, body = rows[at], rows[at + 1 :]
     width = len(header)
     columns = [

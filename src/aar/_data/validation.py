@@ -157,7 +157,7 @@ def parse_table(raw: RawTable, table: Table, ctx: Context) -> tuple[pl.DataFrame
     problems: list[Problem] = []
     columns: list[pl.Series] = []
     height = raw.frame.height
-    missing = [f.name for f in table.fields if f.required and f.name not in raw.frame.columns]
+    missing = [f.name for f in table.fields if f.required and f.name not in raw.frame.columns and raw.readable]
     if missing:
         problems.append(
             raw.problem(
