@@ -112,6 +112,11 @@ def header_index(table: Table) -> dict[str, str]:
     return index
 
 
+ROW_NUMBER_HEADERS = frozenset({"no", "no_urut", "nomor_urut", "urut", "nr", "no_"})
+"""Headers of a register's running row number ("No"): never data, so ignored without a warning;
+a table that has no other id column takes it as its id (as older exports do)."""
+
+
 def recognise(table: Table, header: str) -> str | None:
     """The column a header stands for; in the situation report, categories are columns too."""
     name = header_index(table).get(normalise(header))
@@ -153,6 +158,7 @@ def _frame_from_rows(
     problems: list[Problem] = []
     named: dict[str, pl.Series] = {}
     labels: dict[str, str] = {}
+    row_number: tuple[str, int, pl.Series] | None = None
     for position, (raw, series) in enumerate(zip(header, columns, strict=True)):
         label = "" if raw is None else str(raw).strip()
         if not label:
@@ -168,6 +174,9 @@ def _frame_from_rows(
                 )
             continue
         name = recognise(table, label)
+        if name is None and normalise(label) in ROW_NUMBER_HEADERS:
+            row_number = row_number or (label, position, series)
+            continue
         if name is None:
             problems.append(
                 Problem(
@@ -195,6 +204,10 @@ def _frame_from_rows(
             continue
         named[name] = series.alias(name)
         labels[name] = f"{label} ({column_letter(position)})"
+    if row_number is not None and "incident_id" in table.names and "incident_id" not in named:
+        label, position, series = row_number
+        named["incident_id"] = series.alias("incident_id")
+        labels["incident_id"] = f"{label} ({column_letter(position)})"
     n = len(columns[0]) if columns else 0
     rows = pl.int_range(first_row, first_row + n, dtype=pl.Int64, eager=True).alias(ROW)
     frame = pl.DataFrame([*named.values(), align_chunks(rows, columns[0])]) if named else pl.DataFrame([rows])

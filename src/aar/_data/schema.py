@@ -138,10 +138,28 @@ CATEGORY_GROUP = _vocab(
         "lalu_lintas": ("Lalu lintas", "Traffic", ("traffic", "lantas")),
     },
 )
+_CRIME_TYPE_ROWS = _refdata_rows("polri_crime_types.csv")
+CRIME_TYPE = Vocabulary(
+    "Polri crime type",
+    {r["code"]: (r["label_id"], r["label_en"]) for r in _CRIME_TYPE_ROWS},
+    {alias: r["code"] for r in _CRIME_TYPE_ROWS for alias in r["aliases"].split("|") if alias},
+)
+"""Polri's own crime types (jenis kejahatan of a Polres register: curat, curas, curanmor...)."""
+CATEGORY_OF_CRIME_TYPE: Mapping[str, str] = {r["code"]: r["category"] for r in _CRIME_TYPE_ROWS}
+"""Polri crime type -> the taxonomy's category it is counted under."""
 CATEGORY = Vocabulary(
     "category",
     {r["code"]: (r["label_id"], r["label_en"]) for r in _CATEGORY_ROWS},
-    {alias: r["code"] for r in _CATEGORY_ROWS for alias in r["aliases"].split("|") if alias},
+    {
+        # a Polri crime type, by its code, labels or aliases, stands for the category it maps to
+        **{
+            spelling: CATEGORY_OF_CRIME_TYPE[r["code"]]
+            for r in _CRIME_TYPE_ROWS
+            for spelling in (r["code"], r["label_id"], r["label_en"], *r["aliases"].split("|"))
+            if spelling
+        },
+        **{alias: r["code"] for r in _CATEGORY_ROWS for alias in r["aliases"].split("|") if alias},
+    },
 )
 CATEGORY_GROUP_OF: Mapping[str, str] = {r["code"]: r["group"] for r in _CATEGORY_ROWS}
 
@@ -159,6 +177,7 @@ VOCABULARIES: Mapping[str, Vocabulary] = {
         CAPABILITY_ELEMENT,
         CATEGORY,
         CATEGORY_GROUP,
+        CRIME_TYPE,
     )
 }
 
@@ -462,7 +481,12 @@ TABLES: Mapping[str, Table] = {
             "deployments",
             "Personnel of one agency in one region over a period.",
             (
-                _OPERATION,
+                _f(
+                    "operation_id",
+                    "operation",
+                    "Operation; derived from the start date and province when empty",
+                    headers=("operasi", "operation", "election", "pemilihan"),
+                ),
                 _REGION,
                 _f(
                     "agency",
@@ -504,7 +528,20 @@ TABLES: Mapping[str, Table] = {
                     "Unique id of the incident",
                     required=True,
                     nullable=False,
-                    headers=("id", "no", "nomor", "no_lp", "kode"),
+                    headers=(
+                        "id",
+                        "nomor",
+                        "no_lp",
+                        "nomor_lp",
+                        "no_lp_b",
+                        "lp",
+                        "no_laporan",
+                        "nomor_laporan",
+                        "laporan_polisi",
+                        "no_laporan_polisi",
+                        "nomor_laporan_polisi",
+                        "kode",
+                    ),
                 ),
                 _f(
                     "occurred_on",
@@ -514,7 +551,12 @@ TABLES: Mapping[str, Table] = {
                     nullable=False,
                     headers=("tanggal", "tgl", "date", "tanggal_kejadian", "waktu_kejadian"),
                 ),
-                _f("occurred_at", "time", "Time of day (local time)", headers=("jam", "pukul", "time")),
+                _f(
+                    "occurred_at",
+                    "time",
+                    "Time of day (local time)",
+                    headers=("jam", "pukul", "time", "jam_kejadian", "waktu"),
+                ),
                 _f("time_zone", "vocab", "WIB, WITA or WIT", vocabulary=TIME_ZONE, headers=("zona_waktu",)),
                 _REGION,
                 _f(
@@ -524,7 +566,22 @@ TABLES: Mapping[str, Table] = {
                     required=True,
                     nullable=False,
                     vocabulary=CATEGORY,
-                    headers=("kategori", "jenis", "jenis_kejadian", "jenis_gangguan"),
+                    headers=(
+                        "kategori",
+                        "jenis",
+                        "jenis_kejadian",
+                        "jenis_gangguan",
+                        "jenis_kejahatan",
+                        "jenis_perkara",
+                    ),
+                ),
+                _f(
+                    "subcategory",
+                    "vocab",
+                    "Polri crime type (curat, curanmor, penipuan...); filled from the category column when it names "
+                    "one, so a register's own types can be grouped while counting under the taxonomy",
+                    vocabulary=CRIME_TYPE,
+                    headers=("sub_kategori", "subkategori", "jenis_tindak_pidana"),
                 ),
                 _f(
                     "killed",
@@ -566,7 +623,15 @@ TABLES: Mapping[str, Table] = {
                     "description",
                     "text",
                     "Free text; kept for the analyst, never printed in reports",
-                    headers=("uraian", "keterangan", "kronologi"),
+                    headers=(
+                        "uraian",
+                        "uraian_singkat",
+                        "uraian_kejadian",
+                        "keterangan",
+                        "kronologi",
+                        "kronologis",
+                        "modus",
+                    ),
                 ),
             ),
             key=("incident_id",),
@@ -756,11 +821,15 @@ def data_dictionary() -> str:
         "A dataset is a folder of CSV, Parquet or Excel files named after the tables (`incidents.csv`...),",
         "or one Excel workbook with a sheet per table, plus an optional `dataset.toml`. Only `incidents`",
         "(or the wide daily situation report, `sitrep`) is required; the others fall back to the shipped",
-        "reference. Headers may be written in Indonesian (the names in brackets).",
+        "reference. Headers may be written in Indonesian (the names in brackets). A register's running",
+        '"No" column (also "No urut") is a row number and is ignored; the report number "No. LP" is the',
+        'incident id (a table with only "No" takes that as its id).',
         "",
     ]
     for table in (*TABLES.values(), SITREP):
         lines += [f"## {table.name}{' (required)' if table.required else ''}", "", table.description, ""]
+        names = ", ".join(f"`{n}`" for n in (table.name, *table.file_names))
+        lines += [f"File or sheet name: {names} (any case; `.csv`, `.parquet` or `.xlsx`).", ""]
         if table.key:
             lines += [f"Unique key: {', '.join(table.key)}.", ""]
         lines += ["| column | type | required | unit | allowed values | meaning |", "|---|---|---|---|---|---|"]
@@ -781,6 +850,20 @@ def data_dictionary() -> str:
     for row in _CATEGORY_ROWS:
         lines.append(
             f"| {row['code']} | {row['group']} | {row['label_id']} | {row['label_en']} | {row['aliases'].replace('|', ', ')} |"
+        )
+    lines += [
+        "",
+        "## Polri crime types",
+        "",
+        "The jenis kejahatan of a Polres register, accepted in the category column: each counts under",
+        "the category shown and is kept in `subcategory`, so reports can group by it.",
+        "",
+        "| code | counted as | Indonesian | English | aliases |",
+        "|---|---|---|---|---|",
+    ]
+    for row in _CRIME_TYPE_ROWS:
+        lines.append(
+            f"| {row['code']} | {row['category']} | {row['label_id']} | {row['label_en']} | {row['aliases'].replace('|', ', ')} |"
         )
     lines.append("")
     return "\n".join(lines)
