@@ -473,6 +473,7 @@ TABLES: Mapping[str, Table] = {
                 _f("tps_rawan", "int", "TPS classed rawan (vulnerable)", unit="TPS", minimum=0),
                 _f("tps_sangat_rawan", "int", "TPS classed sangat rawan (very vulnerable)", unit="TPS", minimum=0),
                 _f("tps_khusus", "int", "Special TPS (prisons, hospitals)", unit="TPS", minimum=0),
+                _SOURCE,
             ),
             key=("operation_id", "region_code"),
             file_names=("dpt", "pemilih"),
