@@ -18,7 +18,7 @@ EXPECTED = {
     "write_dataset", "ComparativeReport", "ReportError", "ReportFiles", "ReportTimeout", "comparative_report",
     "run_report", "show", "OverviewReport", "overview_report", "caption", "category_chart", "deployment_chart",
     "forest_plot", "operation_names", "phase_timeline", "province_map", "region_phase_heatmap", "relative_day_chart",
-    "BatchResult", "plan_jobs", "run_batch", "save_prepared",
+    "BatchResult", "plan_jobs", "run_batch", "save_prepared", "write_template",
 }  # fmt: skip
 
 

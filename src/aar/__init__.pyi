@@ -33,6 +33,7 @@ from ._data.derive import relative_label
 from ._data.reference import licence_notice, province_geojson, reference
 from ._data.schema import CATEGORY, SITREP, TABLES, VOCABULARIES, Field, Table, data_dictionary
 from ._data.summary import incidents_by_group, operations_overview, phases_overview
+from ._data.template import write_template
 from ._data.writing import write_dataset
 from ._errors import (
     AarError,
@@ -138,4 +139,5 @@ __all__ = [
     "validate",
     "voting_day",
     "write_dataset",
+    "write_template",
 ]

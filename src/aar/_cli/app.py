@@ -213,6 +213,23 @@ def synth_command(
     console.print(f"wrote {len(written)} files to {out} ({rows:,} synthetic incidents, seed {seed})")
 
 
+@app.command("template")
+def template_command(
+    out: Annotated[Path, typer.Argument(help="The workbook to write, e.g. data.xlsx", show_default=False)],
+    lang: Annotated[str, typer.Option("--lang", help="Sheet and column names: id (Indonesian) or en (English)")] = "id",
+    force: Annotated[bool, typer.Option(help="Replace the file if it exists")] = False,
+) -> None:
+    """Write an empty data-entry workbook: a sheet per table, dropdowns, instructions, reference tables."""
+    from .._data.template import write_template
+
+    try:
+        written = write_template(out, lang=lang, force=force)
+    except UsageError as exc:
+        err.print(f"[red]usage error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    console.print(f"wrote {written}; fill it in, then: aar validate {written}", highlight=False)
+
+
 report_app = typer.Typer(
     help="Run a report notebook with papermill and write an offline HTML report, the executed notebook and a JSON sidecar.",
     no_args_is_help=True,

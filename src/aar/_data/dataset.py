@@ -490,8 +490,8 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
             return None
         table = SITREP if name == SITREP.name else TABLES[name]
         frame, found = parse_table(raw, table, ctx)
-        if name == "incidents" and "subcategory" not in raw.frame.columns and "category" in raw.frame.columns:
-            frame = frame.with_columns(crime_types(raw.frame.get_column("category")))
+        if name == "incidents" and "category" in raw.frame.columns:  # a given subcategory wins
+            frame = frame.with_columns(pl.coalesce("subcategory", crime_types(raw.frame.get_column("category"))))
         if name == SITREP.name:
             counts = [c for c in raw.frame.columns if c.startswith("count:")]
             for c in counts:

@@ -93,6 +93,10 @@ class Source:
         return digest.hexdigest()
 
 
+HELPER_SHEETS = frozenset({"petunjuk", "instructions", "daftar", "lists", "readme", "baca_saya"})
+"""Sheets of a workbook that hold no table (the template's instructions and dropdown lists): skipped silently."""
+
+
 def _table_of(stem: str) -> str | None:
     key = normalise(stem)
     for table in (*TABLES.values(), SITREP):
@@ -423,6 +427,8 @@ def read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
     problems: list[Problem] = []
     for sheet in book.worksheets:
         name = _table_of(sheet.title)
+        if name is None and normalise(sheet.title) in HELPER_SHEETS:
+            continue
         if name is None:
             problems.append(
                 Problem(

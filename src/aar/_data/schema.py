@@ -360,6 +360,7 @@ TABLES: Mapping[str, Table] = {
                 _SOURCE,
             ),
             key=("operation_id",),
+            file_names=("operasi",),
         ),
         Table(
             "operation_windows",
@@ -385,7 +386,7 @@ TABLES: Mapping[str, Table] = {
                 _SOURCE,
             ),
             key=("operation_id", "province_code"),
-            file_names=("windows",),
+            file_names=("windows", "masa_operasi_polda"),
         ),
         Table(
             "phases",
@@ -812,6 +813,142 @@ SITREP = Table(
 """The wide daily situation-report form; its category columns are recognised through `CATEGORY`."""
 
 
+INDONESIAN: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    "operations": (
+        "Operasi",
+        {
+            "operation_id": "Kode Operasi",
+            "name": "Nama Operasi",
+            "election": "Pemilihan",
+            "mode": "Sifat",
+            "voting_date": "Hari H",
+            "start_date": "Mulai",
+            "end_date": "Selesai",
+            "source": "Sumber",
+        },
+    ),
+    "operation_windows": (
+        "Masa Operasi Polda",
+        {
+            "operation_id": "Operasi",
+            "province_code": "Polda",
+            "codename": "Nama Sandi",
+            "start_date": "Mulai",
+            "end_date": "Selesai",
+            "source": "Sumber",
+        },
+    ),
+    "phases": (
+        "Tahapan",
+        {
+            "operation_id": "Operasi",
+            "phase": "Tahapan",
+            "start_date": "Mulai",
+            "end_date": "Selesai",
+            "province_code": "Provinsi",
+        },
+    ),
+    "regions": (
+        "Wilayah",
+        {
+            "region_code": "Kode Wilayah",
+            "name": "Nama Wilayah",
+            "kind": "Jenis",
+            "parent_code": "Kode Induk",
+            "polda": "Polda",
+            "polres": "Polres",
+        },
+    ),
+    "electorate": (
+        "DPT",
+        {
+            "operation_id": "Operasi",
+            "region_code": "Wilayah",
+            "voters": "DPT",
+            "tps": "Jumlah TPS",
+            "tps_kurang_rawan": "TPS Kurang Rawan",
+            "tps_rawan": "TPS Rawan",
+            "tps_sangat_rawan": "TPS Sangat Rawan",
+            "tps_khusus": "TPS Khusus",
+            "source": "Sumber",
+        },
+    ),
+    "deployments": (
+        "Personel",
+        {
+            "operation_id": "Operasi",
+            "region_code": "Wilayah",
+            "agency": "Unsur",
+            "start_date": "Mulai",
+            "end_date": "Selesai",
+            "personnel": "Jumlah Personel",
+            "unit": "Satuan",
+            "role": "Tugas",
+        },
+    ),
+    "incidents": (
+        "Kejadian",
+        {
+            "incident_id": "No. LP",
+            "occurred_on": "Tanggal",
+            "occurred_at": "Jam",
+            "time_zone": "Zona Waktu",
+            "region_code": "Wilayah",
+            "category": "Jenis Kejadian",
+            "subcategory": "Sub Kategori",
+            "killed": "MD",
+            "injured": "Luka",
+            "loss_idr": "Kerugian",
+            "cleared": "Selesai",
+            "operation_id": "Operasi",
+            "description": "Uraian",
+        },
+    ),
+    "guard_patterns": (
+        "Pola Pengamanan",
+        {
+            "operation_id": "Operasi",
+            "region_code": "Wilayah",
+            "vulnerability": "Kerawanan",
+            "police": "Personel Polri",
+            "tps": "Jumlah TPS",
+            "linmas": "Linmas",
+            "source": "Sumber",
+        },
+    ),
+    "improvement_plan": (
+        "Rencana Perbaikan",
+        {
+            "capability": "Kemampuan",
+            "observation": "Temuan",
+            "rating": "Penilaian",
+            "corrective_action": "Tindakan Perbaikan",
+            "capability_element": "Elemen",
+            "responsible_unit": "Penanggung Jawab",
+            "due_date": "Batas Waktu",
+            "operation_id": "Operasi",
+            "region_code": "Wilayah",
+            "example": "Contoh",
+        },
+    ),
+    "sitrep": (
+        "Laporan Harian",
+        {
+            "occurred_on": "Tanggal",
+            "region_code": "Wilayah",
+            "operation_id": "Operasi",
+            "killed": "MD",
+            "injured_serious": "LB",
+            "injured_light": "LR",
+            "loss_idr": "Rugi Materiil",
+            "personnel": "Personel",
+        },
+    ),
+}
+"""Each table's Indonesian sheet name and column headers (the template's and the data dictionary's);
+every one is recognised by the loader (a test checks it)."""
+
+
 def data_dictionary() -> str:
     """The data dictionary as Markdown, generated from `TABLES` (docs/data-dictionary.md)."""
     lines = [
@@ -830,17 +967,25 @@ def data_dictionary() -> str:
     for table in (*TABLES.values(), SITREP):
         lines += [f"## {table.name}{' (required)' if table.required else ''}", "", table.description, ""]
         names = ", ".join(f"`{n}`" for n in (table.name, *table.file_names))
-        lines += [f"File or sheet name: {names} (any case; `.csv`, `.parquet` or `.xlsx`).", ""]
+        sheet_id, headers_id = INDONESIAN[table.name]
+        lines += [
+            f"File or sheet name: {names} (any case; `.csv`, `.parquet` or `.xlsx`); "
+            f'Indonesian sheet in `aar template`: "{sheet_id}".',
+            "",
+        ]
         if table.key:
             lines += [f"Unique key: {', '.join(table.key)}.", ""]
-        lines += ["| column | type | required | unit | allowed values | meaning |", "|---|---|---|---|---|---|"]
+        lines += [
+            "| column | Indonesian | type | required | unit | allowed values | meaning |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for f in table.fields:
             meaning = f.description + (f" [{', '.join(f.headers)}]" if f.headers else "")
             lines.append(
-                f"| {f.name} | {f.kind} | {'yes' if f.required else 'no'} | {f.unit or ''} | {f.allowed} | {meaning} |"
+                f"| {f.name} | {headers_id.get(f.name, '')} | {f.kind} | {'yes' if f.required else 'no'} | {f.unit or ''} | {f.allowed} | {meaning} |"
             )
         for f in table.derived:
-            lines.append(f"| {f.name} | {f.kind} | derived | {f.unit or ''} | {f.allowed} | {f.description} |")
+            lines.append(f"| {f.name} | | {f.kind} | derived | {f.unit or ''} | {f.allowed} | {f.description} |")
         lines.append("")
     lines += [
         "## Incident categories",

@@ -108,6 +108,9 @@ _REGION_PREFIXES: tuple[tuple[str, str | None], ...] = (
 """Name prefixes and the kind they imply; a Polres is named after its kabupaten or kota ("Polres Metro")."""
 
 
+_NAME_AND_CODE = re.compile(r"^(.*\S)\s*\((\d{2}(?:\.\d{2})?)\)$")
+
+
 def _region_key(name: str) -> tuple[str | None, str]:
     """(kind, name key) of a region name: "KOTA PANGKAL PINANG" -> ("kota", "pangkalpinang")."""
     text = normalise(name)
@@ -150,6 +153,9 @@ class RegionIndex:
         text = str(value).strip()
         if text in self.names:
             return RegionMatch(text)
+        coded = _NAME_AND_CODE.match(text)
+        if coded and coded.group(2) in self.names:  # "Kota Metro (18.72)", as the template's lists write it
+            return RegionMatch(coded.group(2))
         digits = text.replace(".", "").replace(" ", "")
         if digits.isdigit():
             dotted = digits if len(digits) == 2 else f"{digits[:2]}.{digits[2:]}"
