@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -69,9 +70,65 @@ class RawTable:
     readable: bool = True
     """False when the file could not be read as a table (empty, not text, no header): its one
     problem says why, and no further problem (missing columns) is reported for it."""
+    parts: tuple[RawTable, ...] = ()
+    """The files a table read from several files was combined from (see `combine_parts`); their
+    rows are numbered `index * PART_ROWS + row`, so each problem names its own file and row."""
 
     def problem(self, message: str, **kw: Any) -> Problem:
+        row = kw.get("row")
+        if self.parts and row is not None:
+            part = self.parts[row // PART_ROWS]
+            column = kw.get("column")
+            names = {label: name for name, label in self.labels.items()}
+            if column in names:
+                kw["column"] = part.labels.get(names[column], column)
+            kw["row"] = row % PART_ROWS
+            return Problem(message, path=part.path, sheet=part.sheet, table=self.table, **kw)
         return Problem(message, path=self.path, sheet=self.sheet, table=self.table, **kw)
+
+
+PART_ROWS = 1_000_000_000
+"""Row-number stride between the files of a table read from several files."""
+
+
+def _swap_decimal(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """Numeric text written with decimal commas rewritten with decimal points ("1.500,5" -> "1,500.5")."""
+    numeric = [f.name for f in table.fields if f.kind in ("int", "float") and f.name in frame.columns]
+    return frame.with_columns(
+        pl.col(c)
+        .cast(pl.String)
+        .str.replace_all(",", "\x00", literal=True)
+        .str.replace_all(".", ",", literal=True)
+        .str.replace_all("\x00", ".", literal=True)
+        for c in numeric
+    )
+
+
+def combine_parts(table: Table, parts: Sequence[RawTable], path: str) -> RawTable:
+    """One table from several files (`sitrep_*.xlsx`, a folder per table): rows stacked, text
+    unified to decimal points, each row still traceable to its file (`RawTable.parts`)."""
+    frames = []
+    for index, part in enumerate(parts):
+        frame = part.frame
+        if part.decimal == ",":
+            frame = _swap_decimal(frame, table)
+        frames.append(frame.with_columns(pl.col(ROW) + index * PART_ROWS))
+    typed = all(part.decimal is None for part in parts)
+    combined = pl.concat(frames, how="diagonal_relaxed")
+    labels: dict[str, str] = {}
+    for part in parts:
+        for name, label in part.labels.items():
+            labels.setdefault(name, label)
+    return RawTable(
+        table.name,
+        combined,
+        path,
+        None,
+        None if typed else ".",
+        labels,
+        readable=any(part.readable for part in parts),
+        parts=tuple(parts),
+    )
 
 
 @dataclass(frozen=True)
@@ -103,6 +160,17 @@ def _table_of(stem: str) -> str | None:
         if key == table.name or key in table.file_names:
             return table.name
     return None
+
+
+def _table_of_pattern(stem: str) -> str | None:
+    """The table a file named after it plus a suffix stands for: "sitrep_2024-11-27_metro" -> sitrep."""
+    key = normalise(stem)
+    best: tuple[int, str] | None = None
+    for table in (*TABLES.values(), SITREP):
+        for name in (table.name, *table.file_names):
+            if key.startswith(name + "_") and (best is None or len(name) > best[0]):
+                best = (len(name), table.name)
+    return best[1] if best else None
 
 
 def header_index(table: Table) -> dict[str, str]:
@@ -487,41 +555,11 @@ def read_source(path: str | Path) -> Source:
     if (root / "dataset.toml").exists():
         files.append(root / "dataset.toml")
     decimal = config.get("decimal")
-    for file in sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))):
+    # table -> [(part, named exactly after the table?)]; several parts of one table are combined
+    parts: dict[str, list[tuple[RawTable, bool]]] = {}
+
+    def read_file(file: Path, name: str) -> RawTable | None:
         suffix = file.suffix.lower()
-        if file.name == "dataset.toml" or suffix in (".md", ".toml"):
-            continue
-        name = _table_of(file.stem)
-        if suffix == ".xls":
-            problems.append(
-                Problem("old Excel format (.xls) cannot be read", path=str(file), expected="save it as .xlsx")
-            )
-            continue
-        if name is None:
-            if suffix in EXCEL_SUFFIXES:
-                more_tables, more = read_workbook(file)
-                problems += more
-                files.append(file)
-                for key, raw in more_tables.items():
-                    if key in tables:
-                        problems.append(
-                            Problem(
-                                f"table {key!r} is given twice ({Path(tables[key].path).name} and {file.name})",
-                                path=str(file),
-                                expected="one source per table",
-                            )
-                        )
-                    tables[key] = raw
-                continue
-            problems.append(
-                Problem(
-                    "file is not a table of the schema and is ignored",
-                    path=str(file),
-                    expected=f"a name among {', '.join(TABLES)}, sitrep",
-                    severity="warning",
-                )
-            )
-            continue
         table = _schema_table(name)
         if suffix in CSV_SUFFIXES:
             raw, more = read_csv(file, table, decimal)
@@ -538,18 +576,77 @@ def read_source(path: str | Path) -> Source:
                     severity="warning",
                 )
             )
-            continue
+            return None
         files.append(file)
-        problems += more
-        if name in tables:
+        problems.extend(more)
+        return raw
+
+    for entry in sorted(p for p in root.iterdir() if not p.name.startswith((".", "~$"))):
+        if entry.is_dir():
+            name = _table_of(entry.name) or _table_of_pattern(entry.name)
+            if name is None:
+                continue
+            for file in sorted(f for f in entry.iterdir() if f.is_file() and not f.name.startswith((".", "~$"))):
+                if file.suffix.lower() in (".md", ".toml"):
+                    continue
+                raw = read_file(file, name)
+                if raw is not None:
+                    parts.setdefault(name, []).append((raw, False))
+            continue
+        file = entry
+        suffix = file.suffix.lower()
+        if not file.is_file() or file.name == "dataset.toml" or suffix in (".md", ".toml"):
+            continue
+        exact = _table_of(file.stem)
+        name = exact or _table_of_pattern(file.stem)
+        if suffix == ".xls":
+            problems.append(
+                Problem("old Excel format (.xls) cannot be read", path=str(file), expected="save it as .xlsx")
+            )
+            continue
+        if name is None:
+            if suffix in EXCEL_SUFFIXES:
+                more_tables, more = read_workbook(file)
+                problems += more
+                files.append(file)
+                for key, sheet_raw in more_tables.items():
+                    parts.setdefault(key, []).append((sheet_raw, True))
+                continue
             problems.append(
                 Problem(
-                    f"table {name!r} is given twice ({Path(tables[name].path).name} and {file.name})",
+                    "file is not a table of the schema and is ignored",
                     path=str(file),
-                    expected="one file per table",
+                    expected=f"a name among {', '.join(TABLES)}, sitrep (or one of them followed by _...)",
+                    severity="warning",
                 )
             )
-        tables[name] = raw
+            continue
+        raw = read_file(file, name)
+        if raw is not None:
+            parts.setdefault(name, []).append((raw, exact is not None))
+    for name, found in parts.items():
+        exact_parts = [raw for raw, exact in found if exact]
+        if len(exact_parts) > 1:
+            given = " and ".join(
+                Path(raw.path).name + (f", sheet {raw.sheet!r}" if raw.sheet else "") for raw in exact_parts
+            )
+            problems.append(
+                Problem(
+                    f"table {name!r} is given twice ({given})",
+                    path=exact_parts[-1].path,
+                    expected="one file named after the table; several files as name_*.csv or a folder per table",
+                )
+            )
+            found = [(exact_parts[-1], True)]
+        if len(found) == 1:
+            tables[name] = found[0][0]
+            continue
+        folders = {Path(raw.path).parent for raw, _ in found}
+        if folders == {root}:  # sitrep_2024-11-27.xlsx, sitrep_2024-11-28.xlsx: "sitrep_2024-11-2*"
+            shown = root / (os.path.commonprefix([Path(raw.path).name for raw, _ in found]) + "*")  # noqa: RUF071 - a prefix of the names, by character
+        else:
+            shown = next(iter(folders)) if len(folders) == 1 else root
+        tables[name] = combine_parts(_schema_table(name), [raw for raw, _ in found], str(shown))
     if not tables:
         raise DatasetError(
             f"no table found; expected files named after the tables ({', '.join(TABLES)}) or sitrep", root

@@ -963,6 +963,11 @@ def data_dictionary() -> str:
         '"No" column (also "No urut") is a row number and is ignored; the report number "No. LP" is the',
         'incident id (a table with only "No" takes that as its id).',
         "",
+        "A table may come in several files: named after it plus a suffix (`sitrep_2024-11-27_metro.xlsx`,",
+        "`kejadian_metro.csv`) or in a sub-folder named after it (`kejadian/metro.csv`); they are read as",
+        "one table, and each problem names its own file. `aar template OUT.xlsx` writes an empty workbook",
+        "with the Indonesian sheet and column names below.",
+        "",
     ]
     for table in (*TABLES.values(), SITREP):
         lines += [f"## {table.name}{' (required)' if table.required else ''}", "", table.description, ""]
