@@ -29,6 +29,7 @@ from typing import Any
 
 from .._errors import ReportError, ReportTimeout, UsageError
 from .content import KEY_NUMBERS_MIME
+from .preflight import preflight
 
 NOTEBOOKS = {
     "comparative": "comparative_evaluation.ipynb",
@@ -241,6 +242,7 @@ def run_report(
     `plotly_src`: load plotly.js from this (relative) address instead of embedding it, for batches
     that share one copy beside the reports. `extra`: recorded in the sidecar under "batch".
     """
+    parameters = preflight(kind, parameters)  # usage errors before any kernel (and before nbformat's 2 s import)
     import time
 
     import nbformat
