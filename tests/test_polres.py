@@ -265,3 +265,41 @@ def test_deployment_without_operation_takes_it_from_its_dates(write_dataset: Wri
         ("OMB-2023-2024", 1800),
         ("OMP-2024", 3600),
     ]
+
+
+def test_crime_types_of_a_typed_category_column() -> None:
+    """Parquet written by aar holds category as an Enum: looked up by its categories, same answer."""
+    from aar._data.dataset import crime_types
+
+    typed = pl.Series(["curat", "demo", None, "judi", "demo"], dtype=pl.Enum(["curat", "demo", "judi"]))
+    assert (
+        crime_types(typed).to_list()
+        == crime_types(typed.cast(pl.String)).to_list()
+        == [
+            "curat",
+            None,
+            None,
+            "judi",
+            None,
+        ]
+    )
+    codes = pl.Series(["unjuk_rasa", "kejahatan_lain"], dtype=TABLES["incidents"].field("category").dtype)
+    assert crime_types(codes).to_list() == [None, None]
+
+
+@pytest.mark.slow
+def test_polres_workbook_report_renders_without_its_free_text(tmp_path: Path) -> None:
+    """The acceptance workbook: the overview and the comparative report of Kota Metro render, and no
+    "Uraian" text reaches any file of either report."""
+    book = _polres_workbook(tmp_path / "polres_metro.xlsx")
+    texts = [str(row[-1]) for row in KEJADIAN[4:] if row[-1]]
+    for kind, params in (
+        ("overview", {"operation": "OMP-2024", "region": "Kota Metro", "as_of": "2024-12-02"}),
+        ("comparative", {"region": "18.72"}),
+    ):
+        files = aar.run_report(kind, {"dataset": str(book), **params}, tmp_path / "reports")
+        html = files.html.read_text(encoding="utf-8")
+        assert "Kota Metro" in html
+        for name in ("report.html", "report.ipynb", "report.json"):
+            content = (files.html.parent / name).read_text(encoding="utf-8")
+            assert not [t for t in texts if t in content], name

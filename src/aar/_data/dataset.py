@@ -187,6 +187,14 @@ def crime_types(category: pl.Series) -> pl.Series:
     """
     field = TABLES["incidents"].field("subcategory")
     assert field.vocabulary is not None
+    if isinstance(category.dtype, pl.Enum):  # typed input (aar's Parquet): look up its categories only
+        types = [field.vocabulary.match(c) for c in category.dtype.categories]
+        if not any(types):
+            return pl.repeat(None, len(category), dtype=field.dtype, eager=True).alias("subcategory")
+        physical = category.to_physical()
+        known = [(i, t) for i, t in enumerate(types) if t]
+        mapped = physical.replace_strict([i for i, _ in known], [t for _, t in known], default=None)
+        return align_chunks(mapped.cast(pl.String).cast(field.dtype).alias("subcategory"), category)
     parsed, _ = parse_with(category.cast(pl.String), field.vocabulary.match, field.dtype)
     return align_chunks(parsed.alias("subcategory"), category)
 
