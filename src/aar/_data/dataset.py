@@ -190,7 +190,8 @@ def crime_types(category: pl.Series) -> pl.Series:
     if isinstance(category.dtype, pl.Enum):  # typed input (aar's Parquet): look up its categories only
         types = [field.vocabulary.match(c) for c in category.dtype.categories]
         if not any(types):
-            return pl.repeat(None, len(category), dtype=field.dtype, eager=True).alias("subcategory")
+            none = pl.repeat(None, len(category), dtype=field.dtype, eager=True).alias("subcategory")
+            return align_chunks(none, category)
         physical = category.to_physical()
         known = [(i, t) for i, t in enumerate(types) if t]
         mapped = physical.replace_strict([i for i, _ in known], [t for _, t in known], default=None)
