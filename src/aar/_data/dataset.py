@@ -500,7 +500,10 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
         table = SITREP if name == SITREP.name else TABLES[name]
         frame, found = parse_table(raw, table, ctx)
         if name == "incidents" and "category" in raw.frame.columns:  # a given subcategory wins
-            frame = frame.with_columns(pl.coalesce("subcategory", crime_types(raw.frame.get_column("category"))))
+            types = crime_types(raw.frame.get_column("category"))
+            frame = frame.with_columns(
+                pl.coalesce("subcategory", types) if "subcategory" in raw.frame.columns else types
+            )
         if name == SITREP.name:
             counts = [c for c in raw.frame.columns if c.startswith("count:")]
             for c in counts:
