@@ -235,3 +235,17 @@ def test_bad_arguments_are_usage_errors() -> None:
         synthesize("planet")
     with pytest.raises(aar.UsageError, match="incidents"):
         synthesize("sample", incidents=-1)
+
+
+def test_crime_types_only_on_other_crime_and_in_their_shares(sample: aar.Dataset) -> None:
+    from aar._synthetic import CRIME_TYPE_SHARES
+
+    typed = sample.incidents.filter(pl.col("subcategory").is_not_null())
+    assert set(typed["category"]) == {"kejahatan_lain"}
+    other = sample.incidents.filter(category="kejahatan_lain")
+    n = other.height
+    counts = dict(other.group_by("subcategory").len().iter_rows())
+    untyped = 1 - sum(CRIME_TYPE_SHARES.values())
+    for crime_type, share in [*CRIME_TYPE_SHARES.items(), (None, untyped)]:
+        se = (share * (1 - share) / n) ** 0.5  # binomial standard error of the observed share
+        assert abs(counts.get(crime_type, 0) / n - share) < 4 * se, crime_type

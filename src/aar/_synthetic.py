@@ -39,6 +39,7 @@ shows the generator's assumptions, not facts about the operations):
 5. Each incident's casualties, loss and clearance by category (`CATEGORY_OUTCOMES`).
 6. Deployments: a base Polri contingent over the region's window; a voting-day surge (H-1 to H+1)
    to what the guard patterns require; TNI on voting days; Linmas on voting day.
+7. Polri crime types: most kejahatan_lain incidents carry one (`subcategory`), after CRIME_TYPE_SHARES.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from ._data.reference import known_electorate, pemilu_tps, reference
 from ._data.schema import CATEGORY, TABLES
 from ._errors import UsageError
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 SAMPLE_PROVINCES = ("18", "19", "31")
 """Lampung, Kepulauan Bangka Belitung, DKI Jakarta: the provinces of the seed articles."""
 SCALES = ("sample", "national")
@@ -125,6 +126,23 @@ CATEGORY_OUTCOMES: Mapping[str, tuple[float, float, float, float, float]] = {
     "pelanggaran_lain": (0.0, 0.0, 0.0, 0, 0.8),
     "gangguan_lain": (0.0, 0.1, 0.1, 1_000_000, 0.8),
 }
+
+CRIME_TYPE_SHARES: Mapping[str, float] = {
+    "pencurian": 0.22,
+    "curat": 0.18,
+    "curanmor": 0.15,
+    "penipuan": 0.12,
+    "penggelapan": 0.08,
+    "narkoba": 0.08,
+    "curas": 0.05,
+    "judi": 0.04,
+    "kdrt": 0.03,
+    "senjata": 0.02,
+    "pembunuhan": 0.01,
+}
+"""Shares of Polri crime types among the synthetic kejahatan_lain incidents (the `subcategory`
+column); illustrative, not Polri statistics: thefts first, as in any Polres register; the rest
+of kejahatan_lain keeps no type."""
 
 RESULTS_ANNOUNCED = {"OMB-2023-2024": dt.date(2024, 3, 20), "OMP-2024": dt.date(2024, 12, 16)}
 """Pemilu results fixed 20 Mar 2024 (PKPU 3/2022); Pilkada recapitulation ended 16 Dec 2024 (PKPU 2/2024)."""
@@ -370,6 +388,18 @@ def _incidents(days: pl.DataFrame, expected: np.ndarray, target: int, rng: np.ra
     )
 
 
+def _crime_types(incidents: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """A Polri crime type (`subcategory`) for most kejahatan_lain incidents, after CRIME_TYPE_SHARES."""
+    types = list(CRIME_TYPE_SHARES)
+    shares = np.array([CRIME_TYPE_SHARES[t] for t in types])
+    other = incidents.get_column("category") == "kejahatan_lain"
+    drawn = rng.choice(len(types) + 1, size=incidents.height, p=np.append(shares, 1 - shares.sum()))
+    names = np.array([*types, None], dtype=object)[drawn]
+    return incidents.with_columns(
+        subcategory=pl.when(other).then(pl.Series(names, dtype=pl.String)).otherwise(None)
+    ).select(*incidents.columns[:6], "subcategory", *incidents.columns[6:])
+
+
 def _deployments(
     electorate: pl.DataFrame, windows: pl.DataFrame, operations: pl.DataFrame, rng: np.random.Generator
 ) -> pl.DataFrame:
@@ -524,6 +554,7 @@ def synthesize(
     frame = _incidents(days, expected, incidents if incidents is not None else DEFAULT_INCIDENTS[scale], rng)
     step("deployments")
     deployments = _deployments(electorate, windows, ref.operations, rng)
+    frame = _crime_types(frame, rng)  # drawn last: the other tables are those of generator version 2
     kept_windows = ref.operation_windows.filter(pl.col("province_code").is_in(regions["region_code"].implode()))
     tables = {
         "operations": ref.operations,
