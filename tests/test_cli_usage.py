@@ -131,3 +131,17 @@ def test_help_reads_cleanly(command: list[str]) -> None:
     if command == ["report", "comparative"]:
         assert f"<{'|'.join(EXPOSURES)}>" in text
         assert "<id|en>" in text
+
+
+def test_batch_usage_error_before_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aar._data import dataset
+
+    def no_load(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the dataset was read")
+
+    monkeypatch.setattr(dataset, "describe", no_load)
+    result = CliRunner().invoke(
+        app, ["batch", "overview", "--as-of", "2024-13-01", "--out", str(tmp_path)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 2, result.output
+    assert "--as-of" in result.output

@@ -381,8 +381,10 @@ def _batch(
 
     from .._batch import Interrupted, plan_jobs, run_batch
     from .._data.dataset import PREPARED_MARKER, describe, load, save_prepared
+    from .._reporting.preflight import preflight
 
     try:
+        parameters = preflight(kind, parameters)  # e.g. --as-of 2024-13-01: refused before loading anything
         about = describe(dataset)
         cache = out / ".cache" / str(about["checksum"])[:16]
         if not (cache / PREPARED_MARKER).exists():
