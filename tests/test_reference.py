@@ -111,3 +111,27 @@ def test_guard_patterns_are_a_table_with_the_2019_national_defaults() -> None:
     patterns = aar.reference().guard_patterns.filter(pl.col("region_code").is_null() & pl.col("operation_id").is_null())
     as_text = {r["vulnerability"]: f"{r['police']}-{r['tps']}-{r['linmas']}" for r in patterns.iter_rows(named=True)}
     assert as_text == {"kurang_rawan": "2-4-6", "rawan": "4-2-8", "sangat_rawan": "6-2-8"}
+
+
+def test_shipped_electorate_figures_match_their_citations() -> None:
+    """The checks SOURCES.md states: 820,161 Pemilu TPS over exactly the shipped 514 kabupaten/kota;
+    the sample's Pilkada totals per province as KPU announced them."""
+    from aar._data.reference import known_electorate, pemilu_tps
+
+    tps = pemilu_tps()
+    regencies = aar.reference().regions.filter(pl.col("kind") != "provinsi")
+    assert sorted(tps["region_code"]) == sorted(regencies["region_code"])
+    assert tps["tps"].sum() == 820_161
+    known = known_electorate()
+    pilkada = (
+        known.filter(operation_id="OMP-2024")
+        .group_by(pl.col("region_code").str.slice(0, 2))
+        .agg(pl.col("voters").sum(), pl.col("tps").sum())
+    )
+    assert dict((r[0], (r[1], r[2])) for r in pilkada.iter_rows()) == {
+        "18": (6_515_869, 13_281),
+        "19": (1_084_999, 2_197),
+        "31": (8_214_007, 14_835),
+    }
+    pemilu = known.filter(operation_id="OMB-2023-2024").join(tps, on="region_code", suffix="_kp24")
+    assert (pemilu["tps"] == pemilu["tps_kp24"]).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import filecmp
 import tomllib
@@ -67,16 +68,34 @@ def test_sample_covers_the_seed_provinces_with_their_kabupaten_kota(sample: aar.
     assert set(sample.incidents["operation_id"]) == {"OMB-2023-2024", "OMP-2024"}
 
 
+def _reference_csv(name: str) -> list[dict[str, str]]:
+    """A shipped reference file read with the csv module, independently of aar's readers."""
+    with (Path(aar.__file__).parent / "refdata" / name).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def test_real_figures_are_used(sample: aar.Dataset) -> None:
-    metro = sample.electorate.filter((pl.col("region_code") == "18.72") & (pl.col("operation_id") == "OMP-2024")).row(
-        0, named=True
-    )
-    assert metro["tps"] == 235
-    assert metro["tps_khusus"] == 1
+    rows = {(r["operation_id"], r["region_code"]): r for r in sample.electorate.iter_rows(named=True)}
+    known = _reference_csv("electorate_sample_provinces.csv")
+    assert len(known) == len(rows) == 56
+    for k in known:
+        got = rows[(k["operation_id"], k["region_code"])]
+        assert got["tps"] == int(k["tps"]), k
+        if k["voters"]:
+            assert got["voters"] == int(k["voters"]), k
+            assert got["source"].startswith("real: voters and TPS"), got["source"]
+        else:
+            assert got["source"].startswith("real: TPS") and "synthetic: TPS by class, voters" in got["source"]
     lampung = sample.electorate.filter(
         pl.col("region_code").str.starts_with("18.") & (pl.col("operation_id") == "OMP-2024")
     )
-    assert lampung["tps"].sum() == 13_277
+    assert lampung["tps"].sum() == 13_281  # KPU's final list (SOURCES.md), not the draft 13,277
+    assert sample.electorate.filter(region_code="18.72", operation_id="OMP-2024")["tps_khusus"].item() == 1
+    khusus = {r["region_code"]: int(r["tps_lokasi_khusus"]) for r in _reference_csv("tps_pemilu2024.csv")}
+    pemilu = sample.electorate.filter(operation_id="OMB-2023-2024")
+    assert dict(pemilu.select("region_code", "tps_khusus").iter_rows()) == {c: khusus[c] for c in pemilu["region_code"]}
+    classes = ["tps_kurang_rawan", "tps_rawan", "tps_sangat_rawan", "tps_khusus"]
+    assert sample.electorate.select((pl.sum_horizontal(classes) == pl.col("tps")).all()).item()
     polres = sample.deployments.filter(
         (pl.col("region_code") == "18.72") & (pl.col("agency") == "polri") & (pl.col("unit") == "Polres")
     )
@@ -85,8 +104,23 @@ def test_real_figures_are_used(sample: aar.Dataset) -> None:
     assert got["OMB-2023-2024"][0] == 565
 
 
-def test_voters_per_tps_follow_the_national_ratios(sample: aar.Dataset) -> None:
-    ratio = sample.electorate.group_by("operation_id").agg(r=pl.col("voters").sum() / pl.col("tps").sum())
+def test_dataset_toml_says_which_figures_are_real(sample: aar.Dataset) -> None:
+    assert "Pilkada 2024 voters (DPT) and TPS" in sample.info.extra["real_figures"]
+    assert "incidents and deployments" in sample.info.extra["synthetic_figures"]
+
+
+def test_national_pemilu_tps_are_kpus_and_the_pilkada_keeps_the_merge() -> None:
+    electorate = synthesize("national", 7, 1_000).tables["electorate"]
+    pemilu = electorate.filter(operation_id="OMB-2023-2024")
+    real = {r["region_code"]: int(r["tps"]) for r in _reference_csv("tps_pemilu2024.csv")}
+    assert dict(pemilu.select("region_code", "tps").iter_rows()) == real
+    assert pemilu["tps"].sum() == 820_161
+    pilkada = electorate.filter(operation_id="OMP-2024")
+    # the Pilkada merged TPS: the national total within a few percent of KPU's 435,296
+    assert pilkada["tps"].sum() == pytest.approx(435_296, rel=0.03)
+    merged = pilkada.join(pemilu, on="region_code", suffix="_pemilu")
+    assert (merged["tps"] < merged["tps_pemilu"]).all()
+    ratio = electorate.group_by("operation_id").agg(r=pl.col("voters").sum() / pl.col("tps").sum())
     got = dict(ratio.iter_rows())
     assert got["OMB-2023-2024"] == pytest.approx(204_807_222 / 820_161, rel=0.05)
     assert got["OMP-2024"] == pytest.approx(203_000_000 / 435_296, rel=0.05)
@@ -201,3 +235,17 @@ def test_bad_arguments_are_usage_errors() -> None:
         synthesize("planet")
     with pytest.raises(aar.UsageError, match="incidents"):
         synthesize("sample", incidents=-1)
+
+
+def test_crime_types_only_on_other_crime_and_in_their_shares(sample: aar.Dataset) -> None:
+    from aar._synthetic import CRIME_TYPE_SHARES
+
+    typed = sample.incidents.filter(pl.col("subcategory").is_not_null())
+    assert set(typed["category"]) == {"kejahatan_lain"}
+    other = sample.incidents.filter(category="kejahatan_lain")
+    n = other.height
+    counts = dict(other.group_by("subcategory").len().iter_rows())
+    untyped = 1 - sum(CRIME_TYPE_SHARES.values())
+    for crime_type, share in [*CRIME_TYPE_SHARES.items(), (None, untyped)]:
+        se = (share * (1 - share) / n) ** 0.5  # binomial standard error of the observed share
+        assert abs(counts.get(crime_type, 0) / n - share) < 4 * se, crime_type

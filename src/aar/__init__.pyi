@@ -39,6 +39,7 @@ from ._data.dataset import Dataset, DatasetInfo, Validation, load, save_prepared
 from ._data.reference import licence_notice, province_geojson, reference
 from ._data.schema import CATEGORY, SITREP, TABLES, VOCABULARIES, Field, Table, data_dictionary
 from ._data.summary import incidents_by_group, operations_overview, phases_overview
+from ._data.template import write_template
 from ._data.writing import write_dataset
 from ._errors import (
     AarError,
@@ -160,4 +161,5 @@ __all__ = [
     "validate",
     "voting_day",
     "write_dataset",
+    "write_template",
 ]

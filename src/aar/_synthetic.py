@@ -8,8 +8,11 @@ recognise and the analytics can detect. Everything it makes is synthetic and lab
 Real figures used (DOMAIN.md and the seed articles):
 - voters per TPS: Pemilu 2024 204,807,222 voters at 820,161 TPS (249.7 a TPS); Pilkada 2024 about
   203 million at 435,296 TPS (466.3 a TPS). A region's voters are its share of the national total.
-- Lampung's 13,277 Pilkada TPS (72 sangat rawan, 580 rawan, 12,604 kurang rawan, 21 khusus): the
-  Lampung total, and the national base mix of vulnerability classes; Kota Metro's 235 Pilkada TPS.
+- KPU's electorate (refdata/electorate_sample_provinces.csv and tps_pemilu2024.csv, cited in
+  refdata/SOURCES.md): the Pemilu TPS of all 514 kabupaten/kota, the Pilkada voters and TPS of the
+  sample's 28 and the Pemilu voters found for them; each electorate row's `source` says which of
+  its figures are real. Lampung's draft Pilkada TPS classes (72 sangat rawan, 580 rawan, 12,604
+  kurang rawan, 21 khusus) give the national base mix of vulnerability classes.
 - Polri per TPS: 261,695 at the OMB opening parade for 820,161 TPS (0.319 a TPS), the base
   contingent of a region; Polres Metro's 565 personnel (OMB) and 300 for 125 days (OMP).
 - TNI per Polri on voting day: 446,219 / 195,819 = 2.28 for OMB; for OMP the mean of Polda Metro
@@ -36,6 +39,7 @@ shows the generator's assumptions, not facts about the operations):
 5. Each incident's casualties, loss and clearance by category (`CATEGORY_OUTCOMES`).
 6. Deployments: a base Polri contingent over the region's window; a voting-day surge (H-1 to H+1)
    to what the guard patterns require; TNI on voting days; Linmas on voting day.
+7. Polri crime types: most kejahatan_lain incidents carry one (`subcategory`), after CRIME_TYPE_SHARES.
 """
 
 from __future__ import annotations
@@ -49,11 +53,11 @@ import polars as pl
 
 from ._analytics.deployment import required_personnel
 from ._data.derive import phase_calendar, province_windows
-from ._data.reference import reference
+from ._data.reference import known_electorate, pemilu_tps, reference
 from ._data.schema import CATEGORY, TABLES
 from ._errors import UsageError
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "3"
 SAMPLE_PROVINCES = ("18", "19", "31")
 """Lampung, Kepulauan Bangka Belitung, DKI Jakarta: the provinces of the seed articles."""
 SCALES = ("sample", "national")
@@ -62,7 +66,6 @@ DEFAULT_INCIDENTS = {"sample": 12_000, "national": 5_000_000}
 VOTERS = {"pemilu": 204_807_222, "pilkada": 203_000_000}
 TPS = {"pemilu": 820_161, "pilkada": 435_296}
 LAMPUNG_PILKADA_TPS = {"kurang_rawan": 12_604, "rawan": 580, "sangat_rawan": 72, "khusus": 21}
-KNOWN_TPS = {("pilkada", "18.72"): 235}
 KNOWN_TPS_KHUSUS = {("pilkada", "18.72"): 1}
 """Kota Metro: 235 TPS for the Pilkada, one of them a special TPS in the prison (seed 004)."""
 POLRI_PER_TPS = 261_695 / 820_161
@@ -123,6 +126,23 @@ CATEGORY_OUTCOMES: Mapping[str, tuple[float, float, float, float, float]] = {
     "pelanggaran_lain": (0.0, 0.0, 0.0, 0, 0.8),
     "gangguan_lain": (0.0, 0.1, 0.1, 1_000_000, 0.8),
 }
+
+CRIME_TYPE_SHARES: Mapping[str, float] = {
+    "pencurian": 0.22,
+    "curat": 0.18,
+    "curanmor": 0.15,
+    "penipuan": 0.12,
+    "penggelapan": 0.08,
+    "narkoba": 0.08,
+    "curas": 0.05,
+    "judi": 0.04,
+    "kdrt": 0.03,
+    "senjata": 0.02,
+    "pembunuhan": 0.01,
+}
+"""Shares of Polri crime types among the synthetic kejahatan_lain incidents (the `subcategory`
+column); illustrative, not Polri statistics: thefts first, as in any Polres register; the rest
+of kejahatan_lain keeps no type."""
 
 RESULTS_ANNOUNCED = {"OMB-2023-2024": dt.date(2024, 3, 20), "OMP-2024": dt.date(2024, 12, 16)}
 """Pemilu results fixed 20 Mar 2024 (PKPU 3/2022); Pilkada recapitulation ended 16 Dec 2024 (PKPU 2/2024)."""
@@ -186,10 +206,18 @@ def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
 
 
 def _electorate(regencies: pl.DataFrame, rng: np.random.Generator) -> tuple[pl.DataFrame, np.ndarray]:
-    """Voters and TPS by class per regency and operation, and each regency's vulnerability."""
+    """Voters and TPS by class per regency and operation, and each regency's vulnerability.
+
+    Real where known (refdata, cited in SOURCES.md): the Pemilu TPS of every kabupaten/kota and its
+    special-location TPS; the Pilkada TPS and voters of the sample's 28 areas; the Pemilu voters
+    found for them. Synthetic otherwise: Pilkada TPS elsewhere are the Pemilu TPS merged at the
+    national ratio (435,296 for 820,161, with noise), voters are TPS times the national voters per
+    TPS (with noise), and TPS by vulnerability class split the TPS after the region's vulnerability.
+    Each row's `source` says which figures are real.
+    """
     all_regencies = reference().regions.filter(pl.col("kind") != "provinsi").sort("region_code")
     codes = all_regencies["region_code"].to_numpy()
-    size = rng.lognormal(0.0, 0.8, len(codes))
+    size = rng.lognormal(0.0, 0.8, len(codes))  # a region's size: the weight of its synthetic figures
     province = np.array([c[:2] for c in codes])
     factor = np.array([1 + (IKP.get(p, 50.0) - 50.0) / 100 for p in province]) * np.array(
         [1 + (IPKP.get(c, 20.0) - 20.0) / 50 for c in codes]
@@ -199,29 +227,47 @@ def _electorate(regencies: pl.DataFrame, rng: np.random.Generator) -> tuple[pl.D
     base_mix = np.array(
         [LAMPUNG_PILKADA_TPS[k] for k in ("kurang_rawan", "rawan", "sangat_rawan", "khusus")], dtype=np.float64
     )
+    pemilu = pemilu_tps().sort("region_code")
+    if pemilu["region_code"].to_list() != codes.tolist():  # pragma: no cover - checked by the reference tests
+        raise AssertionError("tps_pemilu2024.csv does not list the shipped kabupaten/kota")
+    pemilu_tps_real = pemilu["tps"].to_numpy()
+    pemilu_khusus = dict(zip(pemilu["region_code"], pemilu["tps_lokasi_khusus"], strict=True))
+    known = {(r["operation_id"], r["region_code"]): r for r in known_electorate().iter_rows(named=True)}
     rows = []
     for op, election in (("OMB-2023-2024", "pemilu"), ("OMP-2024", "pilkada")):
-        voters = _largest_remainder(size, VOTERS[election])
-        tps = np.maximum(np.round(voters / (VOTERS[election] / TPS[election])).astype(np.int64), 1)
-        known = np.zeros(len(codes), dtype=bool)
-        for (known_election, code), value in KNOWN_TPS.items():
-            if known_election == election:
-                tps[codes == code] = value
-                known |= codes == code
-        if election == "pilkada":
-            rest = (province == "18") & ~known
-            tps[rest] = _largest_remainder(
-                size[rest], sum(LAMPUNG_PILKADA_TPS.values()) - int(tps[(province == "18") & known].sum())
-            )
-        voters = np.round(tps * (VOTERS[election] / TPS[election]) * rng.uniform(0.9, 1.1, len(codes))).astype(np.int64)
+        noise = rng.uniform(0.9, 1.1, len(codes))
+        if election == "pemilu":
+            tps = pemilu_tps_real.copy()
+            voters = np.round(tps * (VOTERS[election] / TPS[election]) * noise).astype(np.int64)
+        else:  # TPS merged for the Pilkada at the national ratio, each region with its own noise
+            tps = np.maximum(np.round(pemilu_tps_real * (TPS["pilkada"] / TPS["pemilu"]) * noise).astype(np.int64), 1)
+            voters = np.round(tps * (VOTERS[election] / TPS[election]) * (size / size.mean()) ** 0.05).astype(np.int64)
         for i in np.flatnonzero(keep):
+            real = known.get((op, codes[i]))
+            n_tps, n_voters = int(tps[i]), int(voters[i])
+            real_parts = ["TPS"] if election == "pemilu" else []
+            if real is not None:
+                n_tps = int(real["tps"])
+                real_parts = ["TPS"]
+                if real["voters"] is not None:
+                    n_voters = int(real["voters"])
+                    real_parts = ["voters", "TPS"]
             mix = base_mix * np.array([1.0, vulnerability[i], vulnerability[i] ** 2, 1.0])
             khusus = KNOWN_TPS_KHUSUS.get((election, codes[i]))
+            if election == "pemilu":
+                khusus = int(pemilu_khusus[codes[i]])
             if khusus is None:
-                classes = _largest_remainder(mix, int(tps[i]))
+                classes = _largest_remainder(mix, n_tps)
             else:
-                classes = np.append(_largest_remainder(mix[:3], int(tps[i]) - khusus), khusus)
-            rows.append((op, codes[i], int(voters[i]), int(tps[i]), *map(int, classes)))
+                classes = np.append(_largest_remainder(mix[:3], n_tps - min(khusus, n_tps)), min(khusus, n_tps))
+            cite = f"{real['basis']} [{real['source_id']}]" if real is not None else "KPU TPS list via kp24"
+            note = (
+                f"real: {' and '.join(real_parts)} ({cite}); synthetic: "
+                + ", ".join(["TPS by class", *([] if "voters" in real_parts else ["voters"])])
+                if real_parts
+                else "synthetic: voters, TPS (Pemilu TPS merged at the national ratio), TPS by class"
+            )
+            rows.append((op, codes[i], n_voters, n_tps, *map(int, classes), note))
     frame = pl.DataFrame(
         rows,
         schema=[
@@ -233,6 +279,7 @@ def _electorate(regencies: pl.DataFrame, rng: np.random.Generator) -> tuple[pl.D
             "tps_rawan",
             "tps_sangat_rawan",
             "tps_khusus",
+            "source",
         ],
         orient="row",
     )
@@ -339,6 +386,18 @@ def _incidents(days: pl.DataFrame, expected: np.ndarray, target: int, rng: np.ra
         "cleared",
         "operation_id",
     )
+
+
+def _crime_types(incidents: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """A Polri crime type (`subcategory`) for most kejahatan_lain incidents, after CRIME_TYPE_SHARES."""
+    types = list(CRIME_TYPE_SHARES)
+    shares = np.array([CRIME_TYPE_SHARES[t] for t in types])
+    other = incidents.get_column("category") == "kejahatan_lain"
+    drawn = rng.choice(len(types) + 1, size=incidents.height, p=np.append(shares, 1 - shares.sum()))
+    names = np.array([*types, None], dtype=object)[drawn]
+    return incidents.with_columns(
+        subcategory=pl.when(other).then(pl.Series(names, dtype=pl.String)).otherwise(None)
+    ).select(*incidents.columns[:6], "subcategory", *incidents.columns[6:])
 
 
 def _deployments(
@@ -495,6 +554,7 @@ def synthesize(
     frame = _incidents(days, expected, incidents if incidents is not None else DEFAULT_INCIDENTS[scale], rng)
     step("deployments")
     deployments = _deployments(electorate, windows, ref.operations, rng)
+    frame = _crime_types(frame, rng)  # drawn last: the other tables are those of generator version 2
     kept_windows = ref.operation_windows.filter(pl.col("province_code").is_in(regions["region_code"].implode()))
     tables = {
         "operations": ref.operations,
@@ -515,6 +575,12 @@ def synthesize(
         "seed": seed,
         "scale": scale,
         "generator": f"aar._synthetic {GENERATOR_VERSION}",
+        "real_figures": "electorate: KPU's Pemilu 2024 TPS of every kabupaten/kota and their special TPS; for the "
+        "sample's 28 kabupaten/kota the Pilkada 2024 voters (DPT) and TPS, and the Pemilu voters where found "
+        "(refdata/electorate_sample_provinces.csv, tps_pemilu2024.csv; each row's source column); operations, "
+        "calendars, regions",
+        "synthetic_figures": "all incidents and deployments; TPS by vulnerability class; voters not published "
+        "(Pemilu: 13 of Lampung's 15 areas and Kota Pangkal Pinang); Pilkada TPS outside the sample",
     }
     assert set(tables) == set(TABLES)
     return SyntheticDataset({name: _typed(name, frame) for name, frame in tables.items()}, config)

@@ -188,10 +188,18 @@ def _publish_table(
         ]
     )
     flags = suppress(long, "incidents", ["_key", "operation"], min_cell, forced="_forced")
-    wide = flags.pivot(on="operation", index="_key", values="incidents_suppressed").rename(
-        {"baseline": "withheld_baseline", "target": "withheld_target"}
+    wide = pl.DataFrame(
+        {
+            "_key": flags["_key"].unique(maintain_order=True),
+        }
     )
+    for side in ("baseline", "target"):
+        part = flags.filter(pl.col("operation") == side).select(
+            "_key", pl.col("incidents_suppressed").alias(f"withheld_{side}")
+        )
+        wide = wide.join(part, on="_key", how="left")
     out = frame.with_columns(pl.col(key).cast(pl.String).alias("_key")).join(wide, on="_key", how="left").drop("_key")
+    out = out.with_columns(pl.col("withheld_baseline", "withheld_target").cast(pl.Boolean).fill_null(False))
     out = out.with_columns(
         pl.when(pl.col(f"withheld_{side}")).then(None).otherwise(pl.col(f"{m}_{side}")).alias(f"{m}_{side}")
         for m in dict.fromkeys(("incidents", "per_day", rate))

@@ -9,7 +9,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import polars as pl
 import typer
@@ -100,6 +100,9 @@ def validate_command(path: DatasetPath) -> None:
     }
     sizes = table_sizes(ds).with_columns(source=pl.col("table").replace_strict(where))
     console.print(_frame_table(sizes, "Tables"))
+    if ds.incidents.is_empty():
+        console.print("no incidents yet: the incidents table holds only its header")
+        return
     spans = ds.incidents.group_by("operation_id").agg(
         incidents=pl.len(),
         first=pl.col("occurred_on").min(),
@@ -160,14 +163,23 @@ def synth_command(
         Path, typer.Option("--out", help="Folder to write the dataset into (created; replaced only with --force)")
     ],
     scale: Annotated[
-        str, typer.Option(help="sample: Lampung, Bangka Belitung, DKI Jakarta; national: all 514 kabupaten/kota")
+        Literal["sample", "national"],
+        typer.Option(
+            help="sample: Lampung, Bangka Belitung, DKI Jakarta; national: all 514 kabupaten/kota",
+        ),
     ] = "sample",
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same bytes")] = 7,
     incidents: Annotated[
-        int | None, typer.Option(help="Number of incidents to aim at (default: 12,000 sample, 5,000,000 national)")
+        int | None,
+        typer.Option(help="Number of incidents to aim at", show_default="12,000 sample, 5,000,000 national"),
     ] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="csv or parquet (default: csv for sample, parquet for national)")
+        Literal["csv", "parquet"] | None,
+        typer.Option(
+            "--format",
+            help="File format",
+            show_default="csv for sample, parquet for national",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Replace a folder that is not empty")] = False,
 ) -> None:
@@ -210,6 +222,29 @@ def synth_command(
     console.print(f"wrote {len(written)} files to {out} ({rows:,} synthetic incidents, seed {seed})")
 
 
+@app.command("template")
+def template_command(
+    out: Annotated[Path, typer.Argument(help="The workbook to write, e.g. data.xlsx", show_default=False)],
+    lang: Annotated[
+        Literal["id", "en"],
+        typer.Option(
+            "--lang",
+            help="Sheet and column names: id (Indonesian) or en (English)",
+        ),
+    ] = "id",
+    force: Annotated[bool, typer.Option(help="Replace the file if it exists")] = False,
+) -> None:
+    """Write an empty data-entry workbook: a sheet per table, dropdowns, instructions, reference tables."""
+    from .._data.template import write_template
+
+    try:
+        written = write_template(out, lang=lang, force=force)
+    except UsageError as exc:
+        err.print(f"[red]usage error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    console.print(f"wrote {written}; fill it in, then: aar validate {written}", highlight=False)
+
+
 report_app = typer.Typer(
     help="Run a report notebook with papermill and write an offline HTML report, the executed notebook and a JSON sidecar.",
     no_args_is_help=True,
@@ -220,19 +255,38 @@ DatasetOption = Annotated[Path, typer.Option(help="Dataset folder or workbook")]
 RegionOption = Annotated[str, typer.Option(help="Region code (18, 18.72) or 'national'")]
 BaselineOption = Annotated[str, typer.Option(help="Baseline operation id")]
 TargetOption = Annotated[str, typer.Option(help="Operation to evaluate")]
-ExposureOption = Annotated[str, typer.Option(help="days, voters, tps, personnel_days, voter_days or tps_days")]
+ExposureOption = Annotated[
+    Literal["days", "voters", "tps", "personnel_days", "voter_days", "tps_days"],
+    typer.Option(
+        help="Exposure the rates are per",
+    ),
+]
 MinCellOption = Annotated[int, typer.Option("--min-cell", help="Counts below this are withheld")]
 OperationOption = Annotated[str, typer.Option(help="Operation id")]
 AsOfOption = Annotated[
-    str, typer.Option("--as-of", help="Last day to include, e.g. 2024-11-30 (default: the last day with data)")
+    str,
+    typer.Option("--as-of", help="Last day to include, e.g. 2024-11-30", show_default="the last day with data"),
 ]
 OutOption = Annotated[Path, typer.Option("--out", help="Folder that receives one folder per report")]
-LangOption = Annotated[str, typer.Option("--lang", help="id (Indonesian) or en (English)")]
+LangOption = Annotated[
+    Literal["id", "en"],
+    typer.Option(
+        "--lang",
+        help="id (Indonesian) or en (English)",
+    ),
+]
 PdfOption = Annotated[bool, typer.Option("--pdf", help="Also print a PDF with headless Chromium")]
 TimeoutOption = Annotated[int, typer.Option("--timeout", help="Seconds a notebook cell may run")]
 
 
 def _run(kind: str, parameters: Mapping[str, object], out: Path, pdf: bool, timeout: int) -> None:
+    from .._reporting.preflight import preflight
+
+    try:  # usage errors first, before the report machinery (and its imports) is loaded at all
+        parameters = preflight(kind, parameters)
+    except UsageError as exc:
+        err.print(f"[red]usage error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
     from .._reporting.runner import ReportError, run_report
 
     try:
@@ -328,8 +382,10 @@ def _batch(
     from .._batch import Interrupted, plan_jobs, prepared_cache, run_batch
     from .._data.dataset import PREPARED_MARKER, describe, load, save_prepared
     from .._reporting.index import index_title
+    from .._reporting.preflight import preflight
 
     try:
+        parameters = preflight(kind, parameters)  # e.g. --as-of 2024-13-01: refused before loading anything
         about = describe(dataset)
         cache = prepared_cache(str(about["checksum"]))
         if not (cache / PREPARED_MARKER).exists():
@@ -393,18 +449,25 @@ def _batch(
 
 
 BatchLevel = Annotated[
-    str, typer.Option(help="province or regency: one report per region of that level the dataset covers")
+    Literal["province", "regency"],
+    typer.Option(
+        help="One report per region of that level the dataset covers",
+    ),
 ]
 BatchRegions = Annotated[str, typer.Option(help="Comma-separated region codes instead of a level, e.g. 18,19,31")]
 BatchPlan = Annotated[
-    Path | None, typer.Option(help="plan.toml: [defaults] and [[report]] tables (kind, region, lang...)")
+    Path | None,
+    typer.Option(help="plan.toml with a \\[defaults] table and \\[\\[report]] tables (kind, region, lang...)"),
 ]
-BatchJobs = Annotated[int, typer.Option("--jobs", help="Worker processes (default: the number of cores)")]
+BatchJobs = Annotated[int, typer.Option("--jobs", help="Worker processes", show_default="the number of cores")]
 BatchForce = Annotated[
     bool, typer.Option("--force", help="Redo every report, even those whose inputs have not changed")
 ]
 BatchExecutor = Annotated[
-    str, typer.Option(help="local (worker processes) or dask (a Dask cluster; pip install 'aar[distributed]')")
+    Literal["local", "dask"],
+    typer.Option(
+        help="local (worker processes) or dask (a Dask cluster; pip install 'aar\\[distributed]')",
+    ),
 ]
 BatchScheduler = Annotated[str, typer.Option(help="Dask scheduler address, with --executor dask")]
 BatchShared = Annotated[

@@ -32,7 +32,8 @@ from .derive import (
     place_incidents,
     province_windows,
 )
-from .reading import ROW, RawTable, Source, read_source, recognise
+from .parsing import parse_with
+from .reading import ROW, RawTable, Source, align_chunks, read_source, recognise
 from .reference import Reference, operation_vocabulary, reference, region_index
 from .schema import CATEGORY, SITREP, TABLES, Table
 from .validation import Context, check_table, parse_field, parse_table, problems_from_frame, reported_cells
@@ -180,6 +181,27 @@ class Dataset:
             raise DataValidationError(result.problems)
         assert result.dataset is not None
         return result.dataset
+
+
+def crime_types(category: pl.Series) -> pl.Series:
+    """The Polri crime type each raw category cell names ("Curanmor" -> curanmor), else null.
+
+    A register's own types count under the taxonomy's category (curanmor under kejahatan_lain);
+    this keeps which type it was, as the `subcategory` column.
+    """
+    field = TABLES["incidents"].field("subcategory")
+    assert field.vocabulary is not None
+    if isinstance(category.dtype, pl.Enum):  # typed input (aar's Parquet): look up its categories only
+        types = [field.vocabulary.match(c) for c in category.dtype.categories]
+        if not any(types):
+            none = pl.repeat(None, len(category), dtype=field.dtype, eager=True).alias("subcategory")
+            return align_chunks(none, category)
+        physical = category.to_physical()
+        known = [(i, t) for i, t in enumerate(types) if t]
+        mapped = physical.replace_strict([i for i, _ in known], [t for _, t in known], default=None)
+        return align_chunks(mapped.cast(pl.String).cast(field.dtype).alias("subcategory"), category)
+    parsed, _ = parse_with(category.cast(pl.String), field.vocabulary.match, field.dtype)
+    return align_chunks(parsed.alias("subcategory"), category)
 
 
 def _rename_to_schema(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
@@ -396,6 +418,29 @@ def _uncredited(
     return problems
 
 
+def _deployment_operations(
+    deployments: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[str, RawTable]
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """Operation of each deployment that names none, from its start date and province (as for incidents)."""
+    if deployments.get_column("operation_id").null_count() == 0:
+        return deployments, []
+    placed = assign_operations(deployments.with_columns(occurred_on=pl.col("start_date")), windows)
+    problems: list[Problem] = []
+    described = _describe_windows(windows)
+    for origin, group in placed.filter(~pl.col("window_ok") & pl.col("start_date").is_not_null()).group_by("_from"):
+        problems += problems_from_frame(
+            group,
+            raws[str(origin[0])],
+            "start date outside the operation windows of its province",
+            "start_date",
+            lambda r: str(r["start_date"]),
+            lambda r: (
+                f"a date inside an operation window of province {r['province_code']}: {described.get(r['province_code'], 'no window')}"
+            ),
+        )
+    return placed.drop("occurred_on", "province_code", "window_ok"), problems
+
+
 def _deployments_outside(
     deployments: pl.DataFrame, windows: pl.DataFrame, raws: Mapping[str, RawTable]
 ) -> list[Problem]:
@@ -485,6 +530,11 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
             return None
         table = SITREP if name == SITREP.name else TABLES[name]
         frame, found = parse_table(raw, table, ctx)
+        if name == "incidents" and "category" in raw.frame.columns:  # a given subcategory wins
+            types = crime_types(raw.frame.get_column("category"))
+            frame = frame.with_columns(
+                pl.coalesce("subcategory", types) if "subcategory" in raw.frame.columns else types
+            )
         if name == SITREP.name:
             counts = [c for c in raw.frame.columns if c.startswith("count:")]
             for c in counts:
@@ -585,6 +635,8 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
         problems += _uncredited(placed, windows, attribution, raws)
         incidents = placed.drop("window_ok")
     if deployments is not None:
+        deployments, more = _deployment_operations(deployments, windows, raws)
+        problems += more
         deployments = deployment_days(deployments)
         problems += _deployments_outside(deployments, windows, raws)
     if parsed["electorate"] is not None:

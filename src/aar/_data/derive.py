@@ -113,6 +113,8 @@ def per_distinct(frame: pl.DataFrame, keys: list[str], derive: Callable[[pl.Data
     to go unnoticed: odds of about 1e-30 for 50,000 keys. `derive` gets the distinct keys and
     returns them with new columns, one row per key.
     """
+    if frame.is_empty():  # no rows (a header-only table): the derived columns, empty, with their types
+        return frame.hstack(derive(frame.select(keys)).drop(keys).get_columns())
     hashes = frame.select(_key=_row_hash(keys, 1), _check=_row_hash(keys, 2))
     first, checked = hashes.select(pl.col("_key").is_first_distinct(), pl.col("_check").n_unique()).get_columns()
     distinct = frame.select(keys).filter(first)

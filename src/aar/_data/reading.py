@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,9 +67,68 @@ class RawTable:
     """Decimal mark of the text cells ("," or "."); None when the source is typed (Parquet)."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Column name -> the header as the user wrote it, with its spreadsheet letter: "Kategori (C)"."""
+    readable: bool = True
+    """False when the file could not be read as a table (empty, not text, no header): its one
+    problem says why, and no further problem (missing columns) is reported for it."""
+    parts: tuple[RawTable, ...] = ()
+    """The files a table read from several files was combined from (see `combine_parts`); their
+    rows are numbered `index * PART_ROWS + row`, so each problem names its own file and row."""
 
     def problem(self, message: str, **kw: Any) -> Problem:
+        row = kw.get("row")
+        if self.parts and row is not None:
+            part = self.parts[row // PART_ROWS]
+            column = kw.get("column")
+            names = {label: name for name, label in self.labels.items()}
+            if column in names:
+                kw["column"] = part.labels.get(names[column], column)
+            kw["row"] = row % PART_ROWS
+            return Problem(message, path=part.path, sheet=part.sheet, table=self.table, **kw)
         return Problem(message, path=self.path, sheet=self.sheet, table=self.table, **kw)
+
+
+PART_ROWS = 1_000_000_000
+"""Row-number stride between the files of a table read from several files."""
+
+
+def _swap_decimal(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """Numeric text written with decimal commas rewritten with decimal points ("1.500,5" -> "1,500.5")."""
+    numeric = [f.name for f in table.fields if f.kind in ("int", "float") and f.name in frame.columns]
+    return frame.with_columns(
+        pl.col(c)
+        .cast(pl.String)
+        .str.replace_all(",", "\x00", literal=True)
+        .str.replace_all(".", ",", literal=True)
+        .str.replace_all("\x00", ".", literal=True)
+        for c in numeric
+    )
+
+
+def combine_parts(table: Table, parts: Sequence[RawTable], path: str) -> RawTable:
+    """One table from several files (`sitrep_*.xlsx`, a folder per table): rows stacked, text
+    unified to decimal points, each row still traceable to its file (`RawTable.parts`)."""
+    frames = []
+    for index, part in enumerate(parts):
+        frame = part.frame
+        if part.decimal == ",":
+            frame = _swap_decimal(frame, table)
+        frames.append(frame.with_columns(pl.col(ROW) + index * PART_ROWS))
+    typed = all(part.decimal is None for part in parts)
+    combined = pl.concat(frames, how="diagonal_relaxed")
+    labels: dict[str, str] = {}
+    for part in parts:
+        for name, label in part.labels.items():
+            labels.setdefault(name, label)
+    return RawTable(
+        table.name,
+        combined,
+        path,
+        None,
+        None if typed else ".",
+        labels,
+        readable=any(part.readable for part in parts),
+        parts=tuple(parts),
+    )
 
 
 @dataclass(frozen=True)
@@ -90,12 +150,27 @@ class Source:
         return digest.hexdigest()
 
 
+HELPER_SHEETS = frozenset({"petunjuk", "instructions", "daftar", "lists", "readme", "baca_saya"})
+"""Sheets of a workbook that hold no table (the template's instructions and dropdown lists): skipped silently."""
+
+
 def _table_of(stem: str) -> str | None:
     key = normalise(stem)
     for table in (*TABLES.values(), SITREP):
         if key == table.name or key in table.file_names:
             return table.name
     return None
+
+
+def _table_of_pattern(stem: str) -> str | None:
+    """The table a file named after it plus a suffix stands for: "sitrep_2024-11-27_metro" -> sitrep."""
+    key = normalise(stem)
+    best: tuple[int, str] | None = None
+    for table in (*TABLES.values(), SITREP):
+        for name in (table.name, *table.file_names):
+            if key.startswith(name + "_") and (best is None or len(name) > best[0]):
+                best = (len(name), table.name)
+    return best[1] if best else None
 
 
 def header_index(table: Table) -> dict[str, str]:
@@ -107,6 +182,11 @@ def header_index(table: Table) -> dict[str, str]:
     for f in table.fields:
         index[f.name] = f.name
     return index
+
+
+ROW_NUMBER_HEADERS = frozenset({"no", "no_urut", "nomor_urut", "urut", "nr", "no_"})
+"""Headers of a register's running row number ("No"): never data, so ignored without a warning;
+a table that has no other id column takes it as its id (as older exports do)."""
 
 
 def recognise(table: Table, header: str) -> str | None:
@@ -150,6 +230,7 @@ def _frame_from_rows(
     problems: list[Problem] = []
     named: dict[str, pl.Series] = {}
     labels: dict[str, str] = {}
+    row_number: tuple[str, int, pl.Series] | None = None
     for position, (raw, series) in enumerate(zip(header, columns, strict=True)):
         label = "" if raw is None else str(raw).strip()
         if not label:
@@ -165,6 +246,9 @@ def _frame_from_rows(
                 )
             continue
         name = recognise(table, label)
+        if name is None and normalise(label) in ROW_NUMBER_HEADERS:
+            row_number = row_number or (label, position, series)
+            continue
         if name is None:
             problems.append(
                 Problem(
@@ -192,6 +276,10 @@ def _frame_from_rows(
             continue
         named[name] = series.alias(name)
         labels[name] = f"{label} ({column_letter(position)})"
+    if row_number is not None and "incident_id" in table.names and "incident_id" not in named:
+        label, position, series = row_number
+        named["incident_id"] = series.alias("incident_id")
+        labels["incident_id"] = f"{label} ({column_letter(position)})"
     n = len(columns[0]) if columns else 0
     rows = pl.int_range(first_row, first_row + n, dtype=pl.Int64, eager=True).alias(ROW)
     frame = pl.DataFrame([*named.values(), align_chunks(rows, columns[0])]) if named else pl.DataFrame([rows])
@@ -209,12 +297,45 @@ def _sniff_separator(lines: Sequence[str]) -> str:
     return max(counts, key=lambda sep: counts[sep])
 
 
+def _unreadable(table: Table, path: Path, sheet: str | None = None) -> RawTable:
+    """The stand-in for a file that holds no table: no rows, no columns, marked unreadable."""
+    return RawTable(table.name, pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}), str(path), sheet, readable=False)
+
+
+def _is_binary(data: bytes) -> bool:
+    """Whether bytes look like something other than text: a NUL byte, or many control characters."""
+    head = data[:4096]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
+    return controls > max(1, len(head) // 100)
+
+
+_HEADER_EXPECTED = "a header row naming the columns, among {}"
+
+
 def read_csv(path: Path, table: Table, decimal: str | None = None) -> tuple[RawTable, list[Problem]]:
-    """Read a CSV as text: separator sniffed (";" implies decimal commas), BOM and title rows skipped."""
+    """Read a CSV as text: separator sniffed (";" implies decimal commas), BOM and title rows skipped.
+
+    An empty file, a file of bytes that are not text and a file without a header row each give
+    one problem naming the file, and an empty, unreadable table.
+    """
     data = path.read_bytes()
     problems: list[Problem] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if not data.strip():
+        expected = _HEADER_EXPECTED.format(", ".join(table.names))
+        return _unreadable(table, path), [Problem("file is empty", path=str(path), table=table.name, expected=expected)]
+    if _is_binary(data):
+        return _unreadable(table, path), [
+            Problem(
+                "file is not text (binary content)",
+                path=str(path),
+                table=table.name,
+                expected="a CSV text file; an Excel or Parquet file needs its own suffix (.xlsx, .parquet)",
+            )
+        ]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -236,15 +357,43 @@ def read_csv(path: Path, table: Table, decimal: str | None = None) -> tuple[RawT
                 expected=f"a row naming the columns, among {', '.join(table.names)}",
             )
         )
-        return RawTable(table.name, pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}), str(path)), problems
-    frame = pl.read_csv(
-        io.BytesIO(data),
-        separator=separator,
-        has_header=False,
-        infer_schema=False,
-        skip_rows=at,
-        truncate_ragged_lines=True,
-    )
+        return _unreadable(table, path), problems
+
+    def read(quote: str | None) -> pl.DataFrame:
+        return pl.read_csv(
+            io.BytesIO(data),
+            separator=separator,
+            has_header=False,
+            infer_schema=False,
+            skip_rows=at,
+            truncate_ragged_lines=True,
+            quote_char=quote,
+        )
+
+    try:
+        frame = read('"')
+    except pl.exceptions.PolarsError:
+        try:  # an unbalanced quote: read quotes as plain characters, and say so
+            frame = read(None)
+        except pl.exceptions.PolarsError as exc:
+            problems.append(
+                Problem(f"file cannot be read as CSV: {exc}", path=str(path), table=table.name, expected="a CSV file")
+            )
+            return _unreadable(table, path), problems
+        problems.append(
+            Problem(
+                'a double quote (") is not closed; quotes were read as plain characters',
+                path=str(path),
+                table=table.name,
+                expected="quoted cells that end with a quote",
+                severity="warning",
+            )
+        )
+    if frame.height == 0:
+        return _unreadable(table, path), [
+            *problems,
+            Problem("no header row found", path=str(path), table=table.name, expected="a header row"),
+        ]
     header = [str(v) if v is not None else None for v in frame.row(0)]
     columns = [frame.get_column(c).slice(1) for c in frame.columns]
     out, labels, more = _frame_from_rows(table, header, columns, at + 2, str(path), None)
@@ -314,9 +463,7 @@ def _sheet_table(path: Path, sheet: Any, table: Table) -> tuple[RawTable, list[P
             table=table.name,
             expected=f"a row naming the columns, among {', '.join(table.names)}",
         )
-        return RawTable(table.name, pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}), str(path), sheet.title, ","), [
-            problem
-        ]
+        return _unreadable(table, path, sheet.title), [problem]
     header, body = rows[at], rows[at + 1 :]
     width = len(header)
     columns = [
@@ -348,6 +495,8 @@ def read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
     problems: list[Problem] = []
     for sheet in book.worksheets:
         name = _table_of(sheet.title)
+        if name is None and normalise(sheet.title) in HELPER_SHEETS:
+            continue
         if name is None:
             problems.append(
                 Problem(
@@ -406,41 +555,11 @@ def read_source(path: str | Path) -> Source:
     if (root / "dataset.toml").exists():
         files.append(root / "dataset.toml")
     decimal = config.get("decimal")
-    for file in sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))):
+    # table -> [(part, named exactly after the table?)]; several parts of one table are combined
+    parts: dict[str, list[tuple[RawTable, bool]]] = {}
+
+    def read_file(file: Path, name: str) -> RawTable | None:
         suffix = file.suffix.lower()
-        if file.name == "dataset.toml" or suffix in (".md", ".toml"):
-            continue
-        name = _table_of(file.stem)
-        if suffix == ".xls":
-            problems.append(
-                Problem("old Excel format (.xls) cannot be read", path=str(file), expected="save it as .xlsx")
-            )
-            continue
-        if name is None:
-            if suffix in EXCEL_SUFFIXES:
-                more_tables, more = read_workbook(file)
-                problems += more
-                files.append(file)
-                for key, raw in more_tables.items():
-                    if key in tables:
-                        problems.append(
-                            Problem(
-                                f"table {key!r} is given twice ({Path(tables[key].path).name} and {file.name})",
-                                path=str(file),
-                                expected="one source per table",
-                            )
-                        )
-                    tables[key] = raw
-                continue
-            problems.append(
-                Problem(
-                    "file is not a table of the schema and is ignored",
-                    path=str(file),
-                    expected=f"a name among {', '.join(TABLES)}, sitrep",
-                    severity="warning",
-                )
-            )
-            continue
         table = _schema_table(name)
         if suffix in CSV_SUFFIXES:
             raw, more = read_csv(file, table, decimal)
@@ -457,18 +576,77 @@ def read_source(path: str | Path) -> Source:
                     severity="warning",
                 )
             )
-            continue
+            return None
         files.append(file)
-        problems += more
-        if name in tables:
+        problems.extend(more)
+        return raw
+
+    for entry in sorted(p for p in root.iterdir() if not p.name.startswith((".", "~$"))):
+        if entry.is_dir():
+            name = _table_of(entry.name) or _table_of_pattern(entry.name)
+            if name is None:
+                continue
+            for file in sorted(f for f in entry.iterdir() if f.is_file() and not f.name.startswith((".", "~$"))):
+                if file.suffix.lower() in (".md", ".toml"):
+                    continue
+                raw = read_file(file, name)
+                if raw is not None:
+                    parts.setdefault(name, []).append((raw, False))
+            continue
+        file = entry
+        suffix = file.suffix.lower()
+        if not file.is_file() or file.name == "dataset.toml" or suffix in (".md", ".toml"):
+            continue
+        exact = _table_of(file.stem)
+        name = exact or _table_of_pattern(file.stem)
+        if suffix == ".xls":
+            problems.append(
+                Problem("old Excel format (.xls) cannot be read", path=str(file), expected="save it as .xlsx")
+            )
+            continue
+        if name is None:
+            if suffix in EXCEL_SUFFIXES:
+                more_tables, more = read_workbook(file)
+                problems += more
+                files.append(file)
+                for key, sheet_raw in more_tables.items():
+                    parts.setdefault(key, []).append((sheet_raw, True))
+                continue
             problems.append(
                 Problem(
-                    f"table {name!r} is given twice ({Path(tables[name].path).name} and {file.name})",
+                    "file is not a table of the schema and is ignored",
                     path=str(file),
-                    expected="one file per table",
+                    expected=f"a name among {', '.join(TABLES)}, sitrep (or one of them followed by _...)",
+                    severity="warning",
                 )
             )
-        tables[name] = raw
+            continue
+        raw = read_file(file, name)
+        if raw is not None:
+            parts.setdefault(name, []).append((raw, exact is not None))
+    for name, found in parts.items():
+        exact_parts = [raw for raw, exact in found if exact]
+        if len(exact_parts) > 1:
+            given = " and ".join(
+                Path(raw.path).name + (f", sheet {raw.sheet!r}" if raw.sheet else "") for raw in exact_parts
+            )
+            problems.append(
+                Problem(
+                    f"table {name!r} is given twice ({given})",
+                    path=exact_parts[-1].path,
+                    expected="one file named after the table; several files as name_*.csv or a folder per table",
+                )
+            )
+            found = [(exact_parts[-1], True)]
+        if len(found) == 1:
+            tables[name] = found[0][0]
+            continue
+        folders = {Path(raw.path).parent for raw, _ in found}
+        if folders == {root}:  # sitrep_2024-11-27.xlsx, sitrep_2024-11-28.xlsx: "sitrep_2024-11-2*"
+            shown = root / (os.path.commonprefix([Path(raw.path).name for raw, _ in found]) + "*")  # noqa: RUF071 - a prefix of the names, by character
+        else:
+            shown = next(iter(folders)) if len(folders) == 1 else root
+        tables[name] = combine_parts(_schema_table(name), [raw for raw, _ in found], str(shown))
     if not tables:
         raise DatasetError(
             f"no table found; expected files named after the tables ({', '.join(TABLES)}) or sitrep", root

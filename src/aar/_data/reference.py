@@ -6,7 +6,9 @@
   phase calendars in the non-overlapping phase codes (refdata/*.csv, sources in their `source`
   column and in DOMAIN.md);
 - guard_patterns: default TPS guard patterns, an editable table;
-- the province boundaries as GeoJSON (`province_geojson()`), for maps.
+- the province boundaries as GeoJSON (`province_geojson()`), for maps;
+- KPU's electorate figures: `known_electorate()` (voters and TPS of the sample's 28 kabupaten/kota)
+  and `pemilu_tps()` (Pemilu TPS of all 514), cited in refdata/SOURCES.md.
 
 A dataset may override any row of these or add rows (see `aar._data.dataset`).
 """
@@ -124,6 +126,40 @@ def reference() -> Reference:
         regions=regions,
         guard_patterns=_read_reference_table("guard_patterns", ctx),
     )
+
+
+@cache
+def known_electorate() -> pl.DataFrame:
+    """KPU's published voters (DPT) and TPS of the sample's 28 kabupaten/kota, both elections.
+
+    operation_id, region_code, voters (null where not found: never guessed), tps, basis (which
+    list), source_id (the citation in refdata/SOURCES.md).
+    """
+    with REFDATA.joinpath("electorate_sample_provinces.csv").open(encoding="utf-8") as handle:
+        return pl.read_csv(
+            handle.read().encode(),
+            schema={
+                "operation_id": pl.String,
+                "region_code": pl.String,
+                "voters": pl.Int64,
+                "tps": pl.Int64,
+                "basis": pl.String,
+                "source_id": pl.String,
+            },
+        )
+
+
+@cache
+def pemilu_tps() -> pl.DataFrame:
+    """TPS of the 14 Feb 2024 Pemilu in each of the 514 kabupaten/kota (KPU list, via KawalPemilu).
+
+    region_code, tps, tps_lokasi_khusus (special-location TPS among them); see refdata/SOURCES.md.
+    """
+    with REFDATA.joinpath("tps_pemilu2024.csv").open(encoding="utf-8") as handle:
+        return pl.read_csv(
+            handle.read().encode(),
+            schema={"region_code": pl.String, "tps": pl.Int64, "tps_lokasi_khusus": pl.Int64},
+        )
 
 
 def province_geojson() -> dict[str, Any]:

@@ -138,10 +138,28 @@ CATEGORY_GROUP = _vocab(
         "lalu_lintas": ("Lalu lintas", "Traffic", ("traffic", "lantas")),
     },
 )
+_CRIME_TYPE_ROWS = _refdata_rows("polri_crime_types.csv")
+CRIME_TYPE = Vocabulary(
+    "Polri crime type",
+    {r["code"]: (r["label_id"], r["label_en"]) for r in _CRIME_TYPE_ROWS},
+    {alias: r["code"] for r in _CRIME_TYPE_ROWS for alias in r["aliases"].split("|") if alias},
+)
+"""Polri's own crime types (jenis kejahatan of a Polres register: curat, curas, curanmor...)."""
+CATEGORY_OF_CRIME_TYPE: Mapping[str, str] = {r["code"]: r["category"] for r in _CRIME_TYPE_ROWS}
+"""Polri crime type -> the taxonomy's category it is counted under."""
 CATEGORY = Vocabulary(
     "category",
     {r["code"]: (r["label_id"], r["label_en"]) for r in _CATEGORY_ROWS},
-    {alias: r["code"] for r in _CATEGORY_ROWS for alias in r["aliases"].split("|") if alias},
+    {
+        # a Polri crime type, by its code, labels or aliases, stands for the category it maps to
+        **{
+            spelling: CATEGORY_OF_CRIME_TYPE[r["code"]]
+            for r in _CRIME_TYPE_ROWS
+            for spelling in (r["code"], r["label_id"], r["label_en"], *r["aliases"].split("|"))
+            if spelling
+        },
+        **{alias: r["code"] for r in _CATEGORY_ROWS for alias in r["aliases"].split("|") if alias},
+    },
 )
 CATEGORY_GROUP_OF: Mapping[str, str] = {r["code"]: r["group"] for r in _CATEGORY_ROWS}
 
@@ -159,6 +177,7 @@ VOCABULARIES: Mapping[str, Vocabulary] = {
         CAPABILITY_ELEMENT,
         CATEGORY,
         CATEGORY_GROUP,
+        CRIME_TYPE,
     )
 }
 
@@ -343,6 +362,7 @@ TABLES: Mapping[str, Table] = {
                 _SOURCE,
             ),
             key=("operation_id",),
+            file_names=("operasi",),
         ),
         Table(
             "operation_windows",
@@ -368,7 +388,7 @@ TABLES: Mapping[str, Table] = {
                 _SOURCE,
             ),
             key=("operation_id", "province_code"),
-            file_names=("windows",),
+            file_names=("windows", "masa_operasi_polda"),
         ),
         Table(
             "phases",
@@ -456,6 +476,7 @@ TABLES: Mapping[str, Table] = {
                 _f("tps_rawan", "int", "TPS classed rawan (vulnerable)", unit="TPS", minimum=0),
                 _f("tps_sangat_rawan", "int", "TPS classed sangat rawan (very vulnerable)", unit="TPS", minimum=0),
                 _f("tps_khusus", "int", "Special TPS (prisons, hospitals)", unit="TPS", minimum=0),
+                _SOURCE,
             ),
             key=("operation_id", "region_code"),
             file_names=("dpt", "pemilih"),
@@ -464,7 +485,12 @@ TABLES: Mapping[str, Table] = {
             "deployments",
             "Personnel of one agency in one region over a period.",
             (
-                _OPERATION,
+                _f(
+                    "operation_id",
+                    "operation",
+                    "Operation; derived from the start date and province when empty",
+                    headers=("operasi", "operation", "election", "pemilihan"),
+                ),
                 _REGION,
                 _f(
                     "agency",
@@ -506,7 +532,20 @@ TABLES: Mapping[str, Table] = {
                     "Unique id of the incident",
                     required=True,
                     nullable=False,
-                    headers=("id", "no", "nomor", "no_lp", "kode"),
+                    headers=(
+                        "id",
+                        "nomor",
+                        "no_lp",
+                        "nomor_lp",
+                        "no_lp_b",
+                        "lp",
+                        "no_laporan",
+                        "nomor_laporan",
+                        "laporan_polisi",
+                        "no_laporan_polisi",
+                        "nomor_laporan_polisi",
+                        "kode",
+                    ),
                 ),
                 _f(
                     "occurred_on",
@@ -516,7 +555,12 @@ TABLES: Mapping[str, Table] = {
                     nullable=False,
                     headers=("tanggal", "tgl", "date", "tanggal_kejadian", "waktu_kejadian"),
                 ),
-                _f("occurred_at", "time", "Time of day (local time)", headers=("jam", "pukul", "time")),
+                _f(
+                    "occurred_at",
+                    "time",
+                    "Time of day (local time)",
+                    headers=("jam", "pukul", "time", "jam_kejadian", "waktu"),
+                ),
                 _f("time_zone", "vocab", "WIB, WITA or WIT", vocabulary=TIME_ZONE, headers=("zona_waktu",)),
                 _REGION,
                 _f(
@@ -526,7 +570,22 @@ TABLES: Mapping[str, Table] = {
                     required=True,
                     nullable=False,
                     vocabulary=CATEGORY,
-                    headers=("kategori", "jenis", "jenis_kejadian", "jenis_gangguan"),
+                    headers=(
+                        "kategori",
+                        "jenis",
+                        "jenis_kejadian",
+                        "jenis_gangguan",
+                        "jenis_kejahatan",
+                        "jenis_perkara",
+                    ),
+                ),
+                _f(
+                    "subcategory",
+                    "vocab",
+                    "Polri crime type (curat, curanmor, penipuan...); filled from the category column when it names "
+                    "one, so a register's own types can be grouped while counting under the taxonomy",
+                    vocabulary=CRIME_TYPE,
+                    headers=("sub_kategori", "subkategori", "jenis_tindak_pidana"),
                 ),
                 _f(
                     "killed",
@@ -568,7 +627,15 @@ TABLES: Mapping[str, Table] = {
                     "description",
                     "text",
                     "Free text; kept for the analyst, never printed in reports",
-                    headers=("uraian", "keterangan", "kronologi"),
+                    headers=(
+                        "uraian",
+                        "uraian_singkat",
+                        "uraian_kejadian",
+                        "keterangan",
+                        "kronologi",
+                        "kronologis",
+                        "modus",
+                    ),
                     private=True,
                 ),
             ),
@@ -749,6 +816,142 @@ SITREP = Table(
 """The wide daily situation-report form; its category columns are recognised through `CATEGORY`."""
 
 
+INDONESIAN: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    "operations": (
+        "Operasi",
+        {
+            "operation_id": "Kode Operasi",
+            "name": "Nama Operasi",
+            "election": "Pemilihan",
+            "mode": "Sifat",
+            "voting_date": "Hari H",
+            "start_date": "Mulai",
+            "end_date": "Selesai",
+            "source": "Sumber",
+        },
+    ),
+    "operation_windows": (
+        "Masa Operasi Polda",
+        {
+            "operation_id": "Operasi",
+            "province_code": "Polda",
+            "codename": "Nama Sandi",
+            "start_date": "Mulai",
+            "end_date": "Selesai",
+            "source": "Sumber",
+        },
+    ),
+    "phases": (
+        "Tahapan",
+        {
+            "operation_id": "Operasi",
+            "phase": "Tahapan",
+            "start_date": "Mulai",
+            "end_date": "Selesai",
+            "province_code": "Provinsi",
+        },
+    ),
+    "regions": (
+        "Wilayah",
+        {
+            "region_code": "Kode Wilayah",
+            "name": "Nama Wilayah",
+            "kind": "Jenis",
+            "parent_code": "Kode Induk",
+            "polda": "Polda",
+            "polres": "Polres",
+        },
+    ),
+    "electorate": (
+        "DPT",
+        {
+            "operation_id": "Operasi",
+            "region_code": "Wilayah",
+            "voters": "DPT",
+            "tps": "Jumlah TPS",
+            "tps_kurang_rawan": "TPS Kurang Rawan",
+            "tps_rawan": "TPS Rawan",
+            "tps_sangat_rawan": "TPS Sangat Rawan",
+            "tps_khusus": "TPS Khusus",
+            "source": "Sumber",
+        },
+    ),
+    "deployments": (
+        "Personel",
+        {
+            "operation_id": "Operasi",
+            "region_code": "Wilayah",
+            "agency": "Unsur",
+            "start_date": "Mulai",
+            "end_date": "Selesai",
+            "personnel": "Jumlah Personel",
+            "unit": "Satuan",
+            "role": "Tugas",
+        },
+    ),
+    "incidents": (
+        "Kejadian",
+        {
+            "incident_id": "No. LP",
+            "occurred_on": "Tanggal",
+            "occurred_at": "Jam",
+            "time_zone": "Zona Waktu",
+            "region_code": "Wilayah",
+            "category": "Jenis Kejadian",
+            "subcategory": "Sub Kategori",
+            "killed": "MD",
+            "injured": "Luka",
+            "loss_idr": "Kerugian",
+            "cleared": "Selesai",
+            "operation_id": "Operasi",
+            "description": "Uraian",
+        },
+    ),
+    "guard_patterns": (
+        "Pola Pengamanan",
+        {
+            "operation_id": "Operasi",
+            "region_code": "Wilayah",
+            "vulnerability": "Kerawanan",
+            "police": "Personel Polri",
+            "tps": "Jumlah TPS",
+            "linmas": "Linmas",
+            "source": "Sumber",
+        },
+    ),
+    "improvement_plan": (
+        "Rencana Perbaikan",
+        {
+            "capability": "Kemampuan",
+            "observation": "Temuan",
+            "rating": "Penilaian",
+            "corrective_action": "Tindakan Perbaikan",
+            "capability_element": "Elemen",
+            "responsible_unit": "Penanggung Jawab",
+            "due_date": "Batas Waktu",
+            "operation_id": "Operasi",
+            "region_code": "Wilayah",
+            "example": "Contoh",
+        },
+    ),
+    "sitrep": (
+        "Laporan Harian",
+        {
+            "occurred_on": "Tanggal",
+            "region_code": "Wilayah",
+            "operation_id": "Operasi",
+            "killed": "MD",
+            "injured_serious": "LB",
+            "injured_light": "LR",
+            "loss_idr": "Rugi Materiil",
+            "personnel": "Personel",
+        },
+    ),
+}
+"""Each table's Indonesian sheet name and column headers (the template's and the data dictionary's);
+every one is recognised by the loader (a test checks it)."""
+
+
 def data_dictionary() -> str:
     """The data dictionary as Markdown, generated from `TABLES` (docs/data-dictionary.md)."""
     lines = [
@@ -759,21 +962,38 @@ def data_dictionary() -> str:
         "A dataset is a folder of CSV, Parquet or Excel files named after the tables (`incidents.csv`...),",
         "or one Excel workbook with a sheet per table, plus an optional `dataset.toml`. Only `incidents`",
         "(or the wide daily situation report, `sitrep`) is required; the others fall back to the shipped",
-        "reference. Headers may be written in Indonesian (the names in brackets).",
+        "reference. Headers may be written in Indonesian (the names in brackets). A register's running",
+        '"No" column (also "No urut") is a row number and is ignored; the report number "No. LP" is the',
+        'incident id (a table with only "No" takes that as its id).',
+        "",
+        "A table may come in several files: named after it plus a suffix (`sitrep_2024-11-27_metro.xlsx`,",
+        "`kejadian_metro.csv`) or in a sub-folder named after it (`kejadian/metro.csv`); they are read as",
+        "one table, and each problem names its own file. `aar template OUT.xlsx` writes an empty workbook",
+        "with the Indonesian sheet and column names below.",
         "",
     ]
     for table in (*TABLES.values(), SITREP):
         lines += [f"## {table.name}{' (required)' if table.required else ''}", "", table.description, ""]
+        names = ", ".join(f"`{n}`" for n in (table.name, *table.file_names))
+        sheet_id, headers_id = INDONESIAN[table.name]
+        lines += [
+            f"File or sheet name: {names} (any case; `.csv`, `.parquet` or `.xlsx`); "
+            f'Indonesian sheet in `aar template`: "{sheet_id}".',
+            "",
+        ]
         if table.key:
             lines += [f"Unique key: {', '.join(table.key)}.", ""]
-        lines += ["| column | type | required | unit | allowed values | meaning |", "|---|---|---|---|---|---|"]
+        lines += [
+            "| column | Indonesian | type | required | unit | allowed values | meaning |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for f in table.fields:
             meaning = f.description + (f" [{', '.join(f.headers)}]" if f.headers else "")
             lines.append(
-                f"| {f.name} | {f.kind} | {'yes' if f.required else 'no'} | {f.unit or ''} | {f.allowed} | {meaning} |"
+                f"| {f.name} | {headers_id.get(f.name, '')} | {f.kind} | {'yes' if f.required else 'no'} | {f.unit or ''} | {f.allowed} | {meaning} |"
             )
         for f in table.derived:
-            lines.append(f"| {f.name} | {f.kind} | derived | {f.unit or ''} | {f.allowed} | {f.description} |")
+            lines.append(f"| {f.name} | | {f.kind} | derived | {f.unit or ''} | {f.allowed} | {f.description} |")
         lines.append("")
     lines += [
         "## Incident categories",
@@ -784,6 +1004,20 @@ def data_dictionary() -> str:
     for row in _CATEGORY_ROWS:
         lines.append(
             f"| {row['code']} | {row['group']} | {row['label_id']} | {row['label_en']} | {row['aliases'].replace('|', ', ')} |"
+        )
+    lines += [
+        "",
+        "## Polri crime types",
+        "",
+        "The jenis kejahatan of a Polres register, accepted in the category column: each counts under",
+        "the category shown and is kept in `subcategory`, so reports can group by it.",
+        "",
+        "| code | counted as | Indonesian | English | aliases |",
+        "|---|---|---|---|---|",
+    ]
+    for row in _CRIME_TYPE_ROWS:
+        lines.append(
+            f"| {row['code']} | {row['category']} | {row['label_id']} | {row['label_en']} | {row['aliases'].replace('|', ', ')} |"
         )
     lines.append("")
     return "\n".join(lines)

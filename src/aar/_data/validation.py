@@ -21,7 +21,7 @@ import polars as pl
 
 from .._errors import Problem
 from .parsing import parse_bool, parse_date, parse_number, parse_text, parse_time, parse_with
-from .reading import ROW, RawTable, align_chunks
+from .reading import PART_ROWS, ROW, RawTable, align_chunks
 from .schema import Field, Table
 from .vocabulary import RegionIndex, Vocabulary
 
@@ -157,7 +157,7 @@ def parse_table(raw: RawTable, table: Table, ctx: Context) -> tuple[pl.DataFrame
     problems: list[Problem] = []
     columns: list[pl.Series] = []
     height = raw.frame.height
-    missing = [f.name for f in table.fields if f.required and f.name not in raw.frame.columns]
+    missing = [f.name for f in table.fields if f.required and f.name not in raw.frame.columns and raw.readable]
     if missing:
         problems.append(
             raw.problem(
@@ -320,8 +320,15 @@ def check_table(frame: pl.DataFrame, raw: RawTable, table: Table, already: set[t
 
 def reported_cells(problems: list[Problem], raw: RawTable) -> set[tuple[int, str]]:
     """(row, column name) of cells already reported, so later checks do not repeat them."""
-    by_label = {label: name for name, label in raw.labels.items()}
-    return {(p.row, by_label.get(p.column, p.column)) for p in problems if p.row is not None and p.column is not None}
+    by_label = {label: name for part in (raw, *raw.parts) for name, label in part.labels.items()}
+    offset: dict[tuple[str | None, str | None], int] = {
+        (part.path, part.sheet): i * PART_ROWS for i, part in enumerate(raw.parts)
+    }
+    return {
+        (p.row + offset.get((p.path, p.sheet), 0), by_label.get(p.column, p.column))
+        for p in problems
+        if p.row is not None and p.column is not None
+    }
 
 
 def problems_from_frame(

@@ -18,6 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+CLOSE = 0.75
+"""Spelling similarity (difflib ratio) a code or alias needs to be suggested as "closest": a
+likely typo ("demo2" for demo: 0.89), not a word sharing a few letters ("curanmor" and "rumor")."""
 
 
 def normalise(text: str) -> str:
@@ -67,7 +70,7 @@ class Vocabulary:
 
     def closest(self, value: str, n: int = 3) -> list[str]:
         """Up to `n` codes whose code or alias is closest in spelling to `value`."""
-        hits = difflib.get_close_matches(normalise(value), list(self._index), n=n * 3, cutoff=0.5)
+        hits = difflib.get_close_matches(normalise(value), list(self._index), n=n * 3, cutoff=CLOSE)
         codes: list[str] = []
         for hit in hits:
             code = self._index[hit]
@@ -88,7 +91,7 @@ class Vocabulary:
         return Vocabulary(self.name, self.labels, {**self.aliases, **aliases})
 
 
-_REGION_PREFIXES = (
+_REGION_PREFIXES: tuple[tuple[str, str | None], ...] = (
     ("provinsi_", "provinsi"),
     ("prov_", "provinsi"),
     ("kabupaten_administrasi_", "kabupaten"),
@@ -97,7 +100,15 @@ _REGION_PREFIXES = (
     ("kab_", "kabupaten"),
     ("kota_", "kota"),
     ("kodya_", "kota"),
+    ("polda_", "provinsi"),
+    ("polrestabes_", None),
+    ("polresta_", None),
+    ("polres_", None),
 )
+"""Name prefixes and the kind they imply; a Polres is named after its kabupaten or kota ("Polres Metro")."""
+
+
+_NAME_AND_CODE = re.compile(r"^(.*\S)\s*\((\d{2}(?:\.\d{2})?)\)$")
 
 
 def _region_key(name: str) -> tuple[str | None, str]:
@@ -142,6 +153,9 @@ class RegionIndex:
         text = str(value).strip()
         if text in self.names:
             return RegionMatch(text)
+        coded = _NAME_AND_CODE.match(text)
+        if coded and coded.group(2) in self.names:  # "Kota Metro (18.72)", as the template's lists write it
+            return RegionMatch(coded.group(2))
         digits = text.replace(".", "").replace(" ", "")
         if digits.isdigit():
             dotted = digits if len(digits) == 2 else f"{digits[:2]}.{digits[2:]}"

@@ -31,6 +31,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .._errors import ReportError, ReportTimeout, UsageError
+from .preflight import preflight
 from .sections import KEY_NUMBERS_MIME, SECTION_MIME
 
 NOTEBOOKS = {
@@ -282,6 +283,7 @@ def run_report(
     `plotly_src`: load plotly.js from this (relative) address instead of embedding it, for batches
     that share one copy beside the reports. `extra`: recorded in the sidecar under "batch".
     """
+    parameters = preflight(kind, parameters)  # usage errors before any kernel (and before nbformat's 2 s import)
     import time
 
     import nbformat
