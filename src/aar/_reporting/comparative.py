@@ -52,6 +52,11 @@ def provenance(ds: Dataset, lang: str, parameters: Mapping[str, Any], generated_
         (t("prov.dataset"), info.name),
         (t("prov.checksum"), info.checksum or "-"),
         (t("prov.synthetic"), t("yes") if info.synthetic else t("no")),
+        *(
+            (t(f"prov.{name}"), str(info.extra[name]))
+            for name in ("real_figures", "synthetic_figures")
+            if info.extra.get(name)
+        ),
         (t("prov.version"), __version__),
         (t("prov.generated"), generated_at.strftime("%Y-%m-%d %H:%M UTC")),
         (t("prov.parameters"), ", ".join(f"{k}={v}" for k, v in parameters.items())),
