@@ -22,7 +22,7 @@ EXPECTED = {
     "publish_comparison", "publish_overview",
     "day_dispersion", "overall_ratio", "quasi_rate_ratio", "headline_statistics", "crime_clock_change",
     "duration_parts", "percentage_points",
-    "write_template",
+    "write_template", "regency_map",
 }  # fmt: skip
 
 

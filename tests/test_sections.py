@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import polars as pl
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
@@ -174,3 +175,18 @@ def test_population_rows_follow_the_per_day_row_or_say_why(sample: aar.Dataset, 
             assert "TPS digabung" in body or changed == "voters"
     assert "per 30 hari" in body
     assert "seluruh masa operasi" not in body  # whole-operation rates are not compared across operations
+
+
+def test_a_province_report_maps_its_kabupaten_and_a_national_report_its_provinces(sample: aar.Dataset) -> None:
+    province = aar.comparative_report(sample, "18", lang="id", generated_at=WHEN)
+    drawn = next(f for f in province.subregions().figures if f.name == "map").figure
+    outlines = [t for t in drawn.data if t.fill == "toself"]
+    assert len(outlines) == 15  # Lampung's 13 kabupaten and 2 kota
+    assert {t.text.rsplit("(", 1)[1].rstrip(")") for t in outlines} == {
+        r for r in sample.regions.filter(pl.col("parent_code") == "18")["region_code"]
+    }
+    coloured = [t for t in outlines if t.fillcolor != "#e6e6e6"]
+    assert len(coloured) == province.published.subregions["per_day_target"].drop_nulls().len()
+    national = aar.comparative_report(sample, None, lang="en", generated_at=WHEN)
+    country = next(f for f in national.subregions().figures if f.name == "map").figure
+    assert len([t for t in country.data if t.fill == "toself"]) == 38

@@ -61,6 +61,7 @@ from ._reporting.figures import (
     operation_names,
     phase_timeline,
     province_map,
+    regency_map,
     region_phase_heatmap,
     relative_day_chart,
 )
@@ -145,6 +146,7 @@ __all__ = [
     "rates",
     "ratio_table",
     "reference",
+    "regency_map",
     "region_phase_heatmap",
     "regress_counts",
     "relative_day_chart",

@@ -582,15 +582,11 @@ class ComparativeReport:
         shown = [heat]
         if p.region is None:
             values = p.subregions.select(pl.col("region").cast(pl.String), per_day="per_day_target")
-        elif len(p.region) == 2:
-            values = pl.DataFrame(
-                {"region": [p.region], "per_day": [p.metric("per_day")["target"]]},
-                schema={"region": pl.String, "per_day": pl.Float64},
-            )
-        else:
-            values = None
-        if values is not None:
             shown.append(Figure("map", figures.province_map(values, "per_day", lang), figures.caption("map", lang)))
+        elif len(p.region) == 2:
+            values = p.subregions.select(pl.col("region").cast(pl.String), per_day="per_day_target")
+            fig = figures.regency_map(values, p.region, "per_day", lang)
+            shown.append(Figure("map", fig, self.t.text("caption.map.regency")))
         hidden = bool(
             p.subregions["withheld_baseline"].any() or p.subregions["withheld_target"].any() or p.grid["withheld"].any()
         )

@@ -451,6 +451,77 @@ def province_map(values: pl.DataFrame, value: str = "per_day", lang: str = "id")
     return _layout(fig, lang, title=_words(lang)["map.title"], height=460, margin={"l": 10, "r": 10, "t": 60, "b": 10})
 
 
+@cache
+def _regency_outlines() -> dict[str, dict[str, object]]:
+    """Kabupaten/kota code -> name, province and simplified outer rings (refdata/regency_outlines.json)."""
+    import json
+    from importlib import resources
+
+    text = resources.files("aar").joinpath("refdata", "regency_outlines.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def regency_map(values: pl.DataFrame, province: str, value: str = "per_day", lang: str = "id") -> go.Figure:
+    """The kabupaten/kota of one province coloured by `value` (frame: region, value), fully offline.
+
+    Outlines from the shipped boundaries (`refdata/regency_outlines.json`, simplified to about 1 km);
+    a kabupaten/kota without a value (withheld, or no data) is grey.
+    """
+    import plotly.graph_objects as go
+    from plotly.colors import sample_colorscale
+
+    given = {r["region"]: r[value] for r in values.iter_rows(named=True) if r[value] is not None}
+    low, high = (min(given.values()), max(given.values())) if given else (0.0, 1.0)
+    span = (high - low) or 1.0
+    fig = go.Figure()
+    for code, shape in sorted(_regency_outlines().items()):
+        if shape["province"] != province:
+            continue
+        v = given.get(code)
+        colour = sample_colorscale("OrRd", [(v - low) / span])[0] if v is not None else "#e6e6e6"
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for ring in shape["rings"]:  # type: ignore[attr-defined]
+            xs += [p[0] for p in ring] + [None]
+            ys += [p[1] for p in ring] + [None]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                fill="toself",
+                fillcolor=colour,
+                mode="lines",
+                line={"color": "white", "width": 0.8},
+                hoveron="fills",
+                text=_label(f"{shape['name']} ({code})"),
+                hoverinfo="text",
+                showlegend=False,
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker={
+                "colorscale": "OrRd",
+                "cmin": low,
+                "cmax": high,
+                "color": [low],
+                "showscale": True,
+                "colorbar": {"title": {"text": _rate_label(value, lang)}},
+            },
+        )
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    return _layout(
+        fig, lang, title=_words(lang)["map.regency.title"], height=520, margin={"l": 10, "r": 10, "t": 60, "b": 10}
+    )
+
+
 def deployment_chart(
     frame: pl.DataFrame, names: Mapping[str, str], lang: str = "id", rate: str = "per_day"
 ) -> go.Figure:

@@ -1,0 +1,58 @@
+"""Write the kabupaten/kota outlines a report page draws (`src/aar/refdata/regency_outlines.json`).
+
+From ../shared/reference/regencies.geojson (514 kabupaten/kota, MIT, cahyadsn/wilayah_boundaries;
+provenance in src/aar/refdata/SOURCES.md): outer rings only, islets below `--min-size` degrees
+dropped (but never a region's largest part), points closer than `--tolerance` degrees to the
+last kept one dropped, coordinates rounded to 3 decimals (about 100 m). Run once when the source
+changes: `python tools/simplify_boundaries.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def simplify(ring: list[list[float]], tolerance: float) -> list[list[float]]:
+    kept = [ring[0]]
+    for x, y in ring[1:-1]:
+        if abs(x - kept[-1][0]) + abs(y - kept[-1][1]) >= tolerance:
+            kept.append([x, y])
+    kept.append(ring[-1])
+    return [[round(x, 3), round(y, 3)] for x, y in kept]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--source", type=Path, default=ROOT.parent / "shared" / "reference" / "regencies.geojson")
+    parser.add_argument("--out", type=Path, default=ROOT / "src" / "aar" / "refdata" / "regency_outlines.json")
+    parser.add_argument("--tolerance", type=float, default=0.01)
+    parser.add_argument("--min-size", type=float, default=0.02)
+    args = parser.parse_args()
+    features = json.loads(args.source.read_text(encoding="utf-8"))["features"]
+    out = {}
+    points = 0
+    for feature in features:
+        polygons = feature["geometry"]["coordinates"]
+        if feature["geometry"]["type"] == "Polygon":
+            polygons = [polygons]
+        rings = [poly[0] for poly in polygons]
+        sizes = [
+            max(p[0] for p in r) - min(p[0] for p in r) + max(p[1] for p in r) - min(p[1] for p in r) for r in rings
+        ]
+        largest = max(range(len(rings)), key=sizes.__getitem__)
+        kept = [simplify(r, args.tolerance) for i, r in enumerate(rings) if sizes[i] >= args.min_size or i == largest]
+        kept = [r for r in kept if len(r) >= 4]
+        points += sum(len(r) for r in kept)
+        props = feature["properties"]
+        out[props["code"]] = {"name": props["name"], "province": props["province_code"], "rings": kept}
+    text = json.dumps(out, separators=(",", ":"), ensure_ascii=False)
+    args.out.write_text(text + "\n", encoding="utf-8")
+    print(f"{len(out)} kabupaten/kota, {points:,} points, {len(text.encode()):,} bytes -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
