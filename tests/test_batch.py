@@ -92,8 +92,12 @@ def test_touching_the_dataset_reruns_its_reports(tmp_path: Path) -> None:
     shutil.copytree(SAMPLE, data)
     jobs = plan_jobs("comparative", data, regions=["19.71", "19.06"], prepared=_prepared(tmp_path, data))
     assert run_batch(jobs, tmp_path / "out").count("done") == 2
+    header = (data / "incidents.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    added = {"incident_id": "SYN-9999999", "occurred_on": "2024-11-27", "occurred_at": "10:00:00", "time_zone": "WIB"}
+    added |= {"region_code": "19.71", "category": "unjuk_rasa", "killed": "0", "injured": "0", "loss_idr": "0.0"}
+    added |= {"cleared": "true", "operation_id": "OMP-2024"}
     with (data / "incidents.csv").open("a", encoding="utf-8") as handle:
-        handle.write("SYN-9999999,2024-11-27,10:00:00,WIB,19.71,unjuk_rasa,0,0,0.0,true,OMP-2024\n")
+        handle.write(",".join(added.get(column, "") for column in header) + "\n")
     changed = plan_jobs(
         "comparative",
         data,
@@ -109,7 +113,7 @@ def test_touching_the_dataset_reruns_its_reports(tmp_path: Path) -> None:
 def test_a_failing_job_is_recorded_and_the_others_succeed(tmp_path: Path) -> None:
     plan = tmp_path / "plan.toml"
     plan.write_text(
-        '[defaults]\nlang = "en"\n\n[[report]]\nkind = "comparative"\nregion = "19.71"\n\n[[report]]\nkind = "comparative"\nregion = "19.06"\nexposure = "weeks"\n',
+        '[defaults]\nlang = "en"\n\n[[report]]\nkind = "comparative"\nregion = "19.71"\n\n[[report]]\nkind = "comparative"\nregion = "19.06"\nbaseline = "OMX-1999"\n',
         encoding="utf-8",
     )
     jobs = plan_jobs("comparative", SAMPLE, plan=plan, prepared=_prepared(tmp_path))
@@ -118,7 +122,7 @@ def test_a_failing_job_is_recorded_and_the_others_succeed(tmp_path: Path) -> Non
     assert status["comparative-19.71-en"].status == "done"
     failed = status["comparative-19.06-en"]
     assert failed.status == "failed"
-    assert "exposure: got 'weeks'" in (failed.error or "")
+    assert "baseline: got 'OMX-1999'" in (failed.error or "")  # found in the notebook: preflight knows no dataset
     assert failed.cell is not None
     assert not (tmp_path / "out" / "comparative-19.06-en").exists()
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
