@@ -221,7 +221,7 @@ def test_shared_assets_put_plotly_beside_the_reports(tmp_path: Path) -> None:
     page = (tmp_path / "out" / "comparative-19.71-id" / "report.html").read_text(encoding="utf-8")
     assert '<script type="text/javascript" src="../assets/plotly.min.js"></script>' in page
     assert len(page.encode()) < 1_000_000
-    assert (tmp_path / "out" / "assets" / "plotly.min.js").stat().st_size > 4_000_000
+    assert (tmp_path / "out" / "assets" / "plotly.min.js").stat().st_size > 1_400_000
     assert "plotly.js dipakai bersama" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 

@@ -67,11 +67,12 @@ def test_sidecar_carries_provenance_and_key_numbers(comparative: aar.ReportFiles
 
 
 def test_html_is_self_contained_with_plotly_once(comparative: aar.ReportFiles) -> None:
-    from plotly.offline import get_plotlyjs
+    from aar._reporting.sections import plotly_js
 
     page = comparative.html.read_text(encoding="utf-8")
-    bundle = get_plotlyjs()
+    bundle = plotly_js()
     assert page.count(bundle[:200]) == 1
+    assert len(page.encode()) < 2_000_000  # the partial bundle: 5.1 MB with the full one
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?:""", page)
     assert page.count('class="aar-figure-data"') == 7  # each figure's JSON once, drawn by the page's script
     assert page.index('id="bottom_line"') < page.index('id="summary"')  # the bottom line first

@@ -357,11 +357,11 @@ def run_batch(
     log.setLevel(logging.INFO)
     plotly_src = None
     if shared_assets:
-        from plotly.offline import get_plotlyjs
+        from ._reporting.sections import plotly_js
 
         assets = target / "assets"
         assets.mkdir(exist_ok=True)
-        (assets / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+        (assets / "plotly.min.js").write_text(plotly_js(), encoding="utf-8")
         plotly_src = "../assets/plotly.min.js"
     worker_count = workers or os.cpu_count() or 1
     settings = {

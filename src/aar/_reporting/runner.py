@@ -208,11 +208,9 @@ def to_html(
     plotly.js once in the head (or from `plotly_src`), code hidden, nothing fetched from the network,
     the page's language and a title a person can read.
     """
-    from plotly.offline import get_plotlyjs
-
     from .catalog import Messages
     from .formatting import month_names
-    from .sections import asset, render
+    from .sections import asset, plotly_js, render
 
     head, body, toc, keys, page_title = _page_parts(notebook)
     t = Messages(lang)
@@ -232,7 +230,7 @@ def to_html(
         title=page_title or title,
         css=Markup(asset("style.css")),
         plotly_src=plotly_src,
-        plotly_js=Markup("" if plotly_src else get_plotlyjs()),
+        plotly_js=Markup("" if plotly_src else plotly_js()),
         locale_json=Markup(locale_json),
         synthetic=synthetic,
         banner=t("banner.synthetic"),
