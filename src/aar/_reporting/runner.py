@@ -147,6 +147,8 @@ def _execute_once(kind: str, parameters: Mapping[str, Any], output: Path, timeou
             progress_bar=False,
             log_output=False,
             report_mode=False,
+            request_save_on_cell_execute=False,  # saved once at the end, not after every cell
+            shutdown_kernel="immediate",  # the report is done: no graceful wait on the kernel
         )
     except PapermillExecutionError as exc:
         raise ReportError(f"{exc.ename}: {exc.evalue}".strip(), exc.exec_count) from exc
