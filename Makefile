@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser bench bench-batch bench-cli coverage test test-fast lint format typecheck docs lab report notebooks sample clean
+.PHONY: help setup browser bench bench-batch bench-cli bench-report coverage test test-fast lint format typecheck docs lab report notebooks sample clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ browser: ## Install Debian's chromium and poppler-utils (report PDFs and the bro
 
 bench: $(STAMP) ## Data layer at national scale against pandas and the polars floor (5M incidents, generated once); writes benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_data.py --write benchmarks/RESULTS.md
+
+bench-report: $(STAMP) ## One comparative report against papermill on an empty and on an import-only notebook (ratios)
+	$(BIN)/python benchmarks/bench_report.py
 
 bench-cli: $(STAMP) ## How long `aar --version` takes against `import polars` (ratio, same run)
 	$(BIN)/python benchmarks/bench_cli.py

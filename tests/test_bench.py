@@ -88,3 +88,11 @@ def test_cli_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     result = bench_module("bench_cli").main(["--repeat", "1"])
     assert result["floor"] > 0 and result["version"] > 0
     assert "aar --version over import polars:" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_report_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    result = bench_module("bench_report").main(["--repeat", "1", "--region", "19.71"])
+    assert result["empty"] > 0 and result["imports"] > 0 and result["report"] > 0
+    out = capsys.readouterr().out
+    assert "over the import floor:" in out and "over the empty floor:" in out

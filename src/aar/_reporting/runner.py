@@ -149,6 +149,7 @@ def _execute_once(kind: str, parameters: Mapping[str, Any], output: Path, timeou
             report_mode=False,
             request_save_on_cell_execute=False,  # saved once at the end, not after every cell
             shutdown_kernel="immediate",  # the report is done: no graceful wait on the kernel
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel warnings on the user's terminal
         )
     except PapermillExecutionError as exc:
         raise ReportError(f"{exc.ename}: {exc.evalue}".strip(), exc.exec_count) from exc

@@ -1,0 +1,77 @@
+"""One comparative report from command to files, against two floors measured in the same run.
+
+- the empty floor: `papermill` on a notebook with one empty cell (a kernel started and stopped);
+- the import floor: `papermill` on a notebook that only imports what a report needs (polars,
+  plotly, statsmodels, scipy);
+- the report: `aar report comparative --dataset data/sample --region 18` (papermill, the
+  report's own work, the page, the workbook and the sidecar).
+
+Each is run `--repeat` times, one after the other, and the medians are compared: the machines
+here are noisy, so only the ratios mean something. `make bench-report`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _notebook(path: Path, source: str) -> Path:
+    nb = new_notebook(cells=[new_code_cell(source)])
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(nb, path)
+    return path
+
+
+def _time(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--region", default="18")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="aar-bench-report-") as tmp:
+        work = Path(tmp)
+        empty = _notebook(work / "empty.ipynb", "")
+        imports = _notebook(
+            work / "imports.ipynb",
+            "import polars\nimport plotly.graph_objects\nimport statsmodels.api\nimport scipy.stats",
+        )
+        papermill = str(BIN / "papermill")
+        runs: dict[str, list[float]] = {"empty": [], "imports": [], "report": []}
+        for i in range(args.repeat):
+            runs["empty"].append(_time([papermill, str(empty), str(work / "e.ipynb"), "--no-progress-bar"]))
+            runs["imports"].append(_time([papermill, str(imports), str(work / "i.ipynb"), "--no-progress-bar"]))
+            command = [str(BIN / "aar"), "report", "comparative", "--dataset", "data/sample", "--region", args.region]
+            runs["report"].append(_time([*command, "--out", str(work / f"reports-{i}")]))
+    median = {k: statistics.median(v) for k, v in runs.items()}
+    print(f"papermill, empty notebook:   {median['empty']:6.2f} s (median of {args.repeat})")
+    print(f"papermill, imports only:     {median['imports']:6.2f} s")
+    print(f"aar report comparative {args.region}: {median['report']:6.2f} s")
+    print(f"over the import floor: {median['report'] / median['imports']:.2f}x (target at most 1.50x)")
+    print(f"over the empty floor: {median['report'] / median['empty']:.2f}x")
+    print("warm batch worker: not built yet (every batch job starts its own kernel)")
+    return {
+        **median,
+        "over_imports": median["report"] / median["imports"],
+        "over_empty": median["report"] / median["empty"],
+    }
+
+
+if __name__ == "__main__":
+    main()
