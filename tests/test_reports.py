@@ -375,3 +375,41 @@ def test_the_tables_come_out_as_csv_and_as_one_workbook(comparative: aar.ReportF
     incidents = next(r for r in rows if r[0] == "Jumlah gangguan (CT)")
     keys = json.loads(comparative.sidecar.read_text(encoding="utf-8"))["key_numbers"]
     assert incidents[1] == keys["incidents_baseline"] and incidents[2] == keys["incidents_target"]
+
+
+LABELS_OUTSIDE = """() => {
+  const bad = [];
+  for (const fig of document.querySelectorAll('.aar-figure')) {
+    const box = fig.querySelector('svg.main-svg').getBoundingClientRect();
+    for (const t of fig.querySelectorAll('.xtick text, .ytick text, .g-xtitle text, .g-ytitle text, .annotation-text, .gtitle, .legendtext')) {
+      const r = t.getBoundingClientRect();
+      if (r.width === 0) continue;
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        bad.push(fig.id + ': ' + t.textContent);
+    }
+  }
+  return bad;
+}"""
+
+
+@pytest.mark.parametrize("width", [1200, 800])
+def test_no_label_of_any_figure_is_cut_off(comparative: aar.ReportFiles, width: int) -> None:
+    needs_chromium()
+    from playwright.sync_api import sync_playwright
+
+    flags = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=[*flags, "--disable-component-update", "--disable-sync"]
+        )
+        page = browser.new_context(offline=True, viewport={"width": width, "height": 900}).new_page()
+        page.goto(comparative.html.as_uri(), wait_until="load")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.aar-figure')].every(e => e.querySelector('svg.main-svg'))",
+            timeout=60_000,
+        )
+        labels = page.eval_on_selector_all(".aar-figure .xtick text, .aar-figure .ytick text", "els => els.length")
+        outside = page.evaluate(LABELS_OUTSIDE)
+        browser.close()
+    assert labels > 50
+    assert outside == []
