@@ -413,3 +413,24 @@ def test_no_label_of_any_figure_is_cut_off(comparative: aar.ReportFiles, width: 
         browser.close()
     assert labels > 50
     assert outside == []
+
+
+def test_the_comparative_pdf_keeps_every_figure_on_one_page(tmp_path: Path) -> None:
+    """A4, banner and page number on every page, and each figure's title on the page of its caption."""
+    needs_chromium()
+    files = aar.run_report("comparative", {"dataset": str(SAMPLE), "region": "18", "lang": "id"}, tmp_path, pdf=True)
+    assert files.pdf is not None
+    _check_pdf_pages(files.pdf)
+    pages = subprocess.run(["pdftotext", str(files.pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages_text = [" ".join(p.split()) for p in pages.split("\f")]
+    page = files.html.read_text(encoding="utf-8")
+    specs = [json.loads(s) for s in re.findall(r'class="aar-figure-data"[^>]*>(.*?)</script>', page, re.S)]
+    captions = re.findall(r'<figcaption class="caption">(.*?)</figcaption>', page, re.S)
+    assert len(specs) == len(captions) == 7
+    for spec, caption in zip(specs, captions, strict=True):
+        title = " ".join(spec["layout"]["title"]["text"].split())
+        start = " ".join(caption.split())[:40]
+        on = [i for i, text in enumerate(pages_text) if title in text]
+        with_caption = [i for i, text in enumerate(pages_text) if start in text]
+        assert on and with_caption, (title, start)
+        assert set(on) & set(with_caption), (title, on, with_caption)

@@ -190,3 +190,17 @@ def test_a_province_report_maps_its_kabupaten_and_a_national_report_its_province
     national = aar.comparative_report(sample, None, lang="en", generated_at=WHEN)
     country = next(f for f in national.subregions().figures if f.name == "map").figure
     assert len([t for t in country.data if t.fill == "toself"]) == 38
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"), [("31.71", set()), ("18.72", {"18.72", "18"}), ("18", {"18.72", "18"})]
+)
+def test_the_plan_holds_only_rows_of_the_reports_scope(sample: aar.Dataset, region: str, expected: set[str]) -> None:
+    report = aar.comparative_report(sample, region, lang="id", generated_at=WHEN)
+    plan = report.improvement_plan().frames["plan"]
+    assert set(plan["region_code"].drop_nulls()) == expected
+    body = str(report.improvement_plan().body)
+    if expected:
+        assert "Elemen kemampuan" in body and "HSEEP" in body
+    else:
+        assert "Lampung" not in body and "Pengawalan logistik" not in body
