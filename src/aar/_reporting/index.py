@@ -59,6 +59,19 @@ def render_index(records: Sequence[Any], title: str, lang: str = "id", shared_as
                 "cells": cells,
             }
         )
+    from .svgmap import svg_map
+
+    shade = next((k for k in ("rate_ratio", "per_day") if any(k in r.key_numbers for r in records)), None)
+    region_map = Markup("")
+    if shade is not None:
+        coded = [r for r in records if r.region]
+        values = {str(r.region): r.key_numbers.get(shade) for r in coded}
+        labels = {
+            str(r.region): f"{r.region_name or r.region} ({r.region}): "
+            + ("-" if r.key_numbers.get(shade) is None else fmt.number(r.key_numbers[shade], lang, 2))
+            for r in coded
+        }
+        region_map = svg_map(values, labels, t.text(f"index.map.{shade}"))
     ready = sum(r.status in ("done", "skipped") for r in records)
     note = t("index.note", ready=fmt.number(ready, lang), total=fmt.number(len(records), lang))
     if shared_assets:
@@ -69,6 +82,8 @@ def render_index(records: Sequence[Any], title: str, lang: str = "id", shared_as
         title=title,
         note=note,
         filter_label=t("index.filter"),
+        region_map=region_map,
+        map_caption=t(f"index.map.{shade}") if shade else "",
         head=head,
         rows=rows,
         css=Markup(asset("index.css")),
