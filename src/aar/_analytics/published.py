@@ -188,9 +188,10 @@ def _publish_table(
         ]
     )
     flags = suppress(long, "incidents", ["_key", "operation"], min_cell, forced="_forced")
-    wide = flags.pivot(on="operation", index="_key", values="incidents_suppressed").rename(
-        {"baseline": "withheld_baseline", "target": "withheld_target"}
-    )
+    wide = flags.pivot(on="operation", index="_key", values="incidents_suppressed")
+    wide = wide.with_columns(  # a table with no rows (a region with no incidents) pivots to no columns
+        pl.lit(None, pl.Boolean).alias(side) for side in ("baseline", "target") if side not in wide.columns
+    ).rename({"baseline": "withheld_baseline", "target": "withheld_target"})
     out = frame.with_columns(pl.col(key).cast(pl.String).alias("_key")).join(wide, on="_key", how="left").drop("_key")
     out = out.with_columns(
         pl.when(pl.col(f"withheld_{side}")).then(None).otherwise(pl.col(f"{m}_{side}")).alias(f"{m}_{side}")

@@ -73,15 +73,91 @@ def notebook_path(kind: str) -> Path:
     return Path(__file__).resolve().parents[3] / "notebooks" / NOTEBOOKS[kind]
 
 
-def check_parameters(kind: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """The notebook's declared parameters; unknown names are a UsageError before any kernel starts."""
+PARAMETER_TYPES = {"str": "a text", "int": "a whole number", "float": "a number", "bool": "true or false"}
+"""What a value of each type papermill infers from a parameters cell must be, in words."""
+
+
+def _fits(type_name: str | None, value: object) -> bool:
+    if value is None or type_name not in PARAMETER_TYPES:
+        return True
+    if type_name == "str":
+        return isinstance(value, str)
+    if type_name == "bool":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) if type_name == "int" else isinstance(value, int | float)
+
+
+def check_parameters(kind: str, parameters: Mapping[str, Any], where: str = "parameters") -> dict[str, Any]:
+    """The notebook's declared parameters; unknown names and values of the wrong type are a UsageError
+    before any kernel starts. `where` names the source in the message (e.g. an entry of plan.toml)."""
     import papermill
 
     declared = papermill.inspect_notebook(str(notebook_path(kind)))
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
-        raise UsageError("parameters", ", ".join(unknown), sorted(declared))
+        raise UsageError(where, ", ".join(unknown), f"the parameters {', '.join(sorted(declared))}")
+    for name, value in parameters.items():
+        type_name = declared[name].get("inferred_type_name")
+        if not _fits(type_name, value):
+            raise UsageError(f"{where}: {name}" if where != "parameters" else name, value, PARAMETER_TYPES[type_name])
     return dict(declared)
+
+
+def check_timeout(timeout: object) -> None:
+    """A cell timeout is a whole number of seconds >= 1, or None for no limit."""
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1):
+        raise UsageError("timeout", timeout, "a whole number of seconds >= 1, or None for no limit")
+
+
+def output_folder(out: str | Path) -> Path:
+    """The reports folder, created if needed; a file, or a folder that cannot be created or written, is a UsageError."""
+    folder = Path(out).expanduser()
+    allowed = "a folder that exists or can be created, and that this user can write into"
+    if folder.exists() and not folder.is_dir():
+        raise UsageError("out", str(folder), f"{allowed} (this is a file)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UsageError("out", str(folder), f"{allowed} ({exc.strerror or exc})") from exc
+    return folder
+
+
+def _owner_gone(folder: Path) -> bool:
+    """True when the process that made a staging folder `.<name>.<pid>.<random>` is no longer running."""
+    parts = folder.name.split(".")
+    pid = int(parts[-2]) if len(parts) > 2 and parts[-2].isdigit() else None
+    if pid is None or pid == os.getpid():
+        return pid is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def clean_staging(out: Path, name: str | None = None) -> list[Path]:
+    """Remove the staging folders in `out` (of report `name`, or all) whose owner process is gone.
+
+    A report is built in `.<name>.<pid>.<random>` beside its destination; a run killed by SIGKILL
+    (or by the OOM killer) cannot remove its own, so the next run does. Folders of a run that is
+    still going are left alone. Returns the folders removed.
+    """
+    removed = []
+    for path in out.iterdir():
+        if not path.name.startswith(".") or not path.is_dir() or path.is_symlink():
+            continue
+        if name is not None and not path.name.startswith(f".{name}."):
+            continue
+        if _owner_gone(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 def default_name(kind: str, parameters: Mapping[str, Any]) -> str:
@@ -104,6 +180,25 @@ def _literal(source: object) -> object:
         return ast.literal_eval(str(source))
     except (ValueError, SyntaxError):
         return source
+
+
+def defaults_of(declared: Mapping[str, Any]) -> dict[str, Any]:
+    """The default values of a notebook's declared parameters."""
+    return {k: _literal(v.get("default")) for k, v in declared.items()}
+
+
+def check_scope_of(kind: str, parameters: Mapping[str, Any], dataset: Any = None) -> None:
+    """Refuse, before any kernel starts, a report on a region the dataset does not cover, an operation
+    with no data, or a comparison of an operation with itself (UsageError)."""
+    from .._analytics.comparison import check_comparison
+    from .._analytics.metrics import check_scope
+    from .._data.dataset import load
+
+    ds = dataset if dataset is not None else load(str(parameters["dataset"]))
+    if kind == "comparative":
+        check_comparison(ds, str(parameters["baseline"]), str(parameters["target"]), parameters.get("region"))
+    elif kind == "overview":
+        check_scope(ds, parameters.get("region"), {"operation": str(parameters["operation"])})
 
 
 KERNEL_START_TRIES = 3
@@ -289,6 +384,7 @@ def run_report(
     started = time.perf_counter()
     if kind not in REPORT_KINDS:
         raise UsageError("kind", kind, REPORT_KINDS)
+    check_timeout(timeout)
     declared = check_parameters(kind, parameters)
     params = dict(parameters)
     if params.get("dataset"):
@@ -298,11 +394,13 @@ def run_report(
         params["dataset"] = str(dataset.resolve())
     if params.get("lang", "id") not in ("id", "en"):
         raise UsageError("lang", params.get("lang"), ["id", "en"])
-    out_dir = Path(out).expanduser()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    defaults = {k: _literal(v.get("default")) for k, v in declared.items()}
+    if params.get("dataset"):
+        check_scope_of(kind, {**defaults_of(declared), **params})
+    out_dir = output_folder(out)
+    defaults = defaults_of(declared)
     final = out_dir / (name or default_name(kind, {**defaults, **parameters}))
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=out_dir))
+    clean_staging(out_dir, final.name)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.{os.getpid()}.", dir=out_dir))
     try:
         notebook_file = staging / "report.ipynb"
         _execute(kind, params, notebook_file, timeout)
@@ -339,7 +437,7 @@ def run_report(
         )
         staging.chmod(0o755)
         if final.exists():
-            old = out_dir / f".{final.name}.old-{os.getpid()}"
+            old = out_dir / f".{final.name}.{os.getpid()}.old"
             final.rename(old)
             staging.rename(final)
             shutil.rmtree(old, ignore_errors=True)
