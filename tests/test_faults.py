@@ -5,8 +5,11 @@ terminal markup. Each is refused with a message naming what was wrong, before an
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -216,3 +219,26 @@ def test_markup_in_a_data_cell_is_printed_literally(tmp_path: Path, value: str) 
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert repr(value) in result.output
+
+
+# item 10: staging folders of killed runs
+
+
+def test_staging_folders_of_dead_runs_are_removed_by_the_next_run(tmp_path: Path, no_kernel: None) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(gone.stdout)
+    out = tmp_path / "out"
+    out.mkdir()
+    left = out / f".comparative-19.71-id.{dead}.k3x9q2ab"  # a run killed with SIGKILL left it
+    live = out / f".comparative-19.71-id.{os.getpid()}.a1b2c3d4"  # a run still going
+    other = out / f".comparative-19.01-id.{dead}.zz99yy88"  # another report's: left to its own next run
+    for folder in (left, live, other):
+        folder.mkdir()
+        (folder / "report.ipynb").write_text("{}", encoding="utf-8")
+    with pytest.raises(AssertionError, match="a kernel was started"):
+        runner.run_report("comparative", {"dataset": str(SAMPLE), "region": "19.71"}, out)
+    assert not left.exists()
+    assert live.exists()
+    assert other.exists()
+    assert runner.clean_staging(out) == [other]
+    assert sorted(p.name for p in out.iterdir()) == [live.name]

@@ -180,7 +180,7 @@ def test_ctrl_c_records_interrupted_and_leaves_nothing(tmp_path: Path) -> None:
 
 def test_a_second_batch_on_the_same_folder_is_refused_naming_the_first(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    first = _start(_command(out))
+    first = _start(_command(out, [*TWO, "19.02", "19.03", "19.04"], jobs=1))  # still running when the second starts
     _wait_for_staging(out)
     tree = _tree(first)
     second = subprocess.run(
@@ -189,12 +189,13 @@ def test_a_second_batch_on_the_same_folder_is_refused_naming_the_first(tmp_path:
     assert second.returncode == 2, second.stderr[-2000:]
     assert f"batch pid {first.pid} started" in second.stderr
     assert "Traceback" not in second.stderr
-    assert _staging(out), "the second batch removed the first one's work"
+    assert first.poll() is None
     first.send_signal(signal.SIGTERM)  # SIGTERM: the first batch stops as before, cleanly
     _, stderr = first.communicate(timeout=60)
     assert first.returncode == 1, stderr[-2000:]
     assert "interrupted" in stderr
     status = _consistent(out)
+    assert set(status.values()) <= {"done", "interrupted"}, "the second batch disturbed the first"
     assert _all_gone(tree) == []
     with output_lock(out):  # released by the first batch
         assert json.loads((out / LOCK_FILE).read_text(encoding="utf-8"))["pid"] == os.getpid()

@@ -398,7 +398,8 @@ def output_lock(out: Path) -> Iterator[None]:
             handle.flush()
         yield
     finally:
-        handle.close()
+        with contextlib.suppress(OSError):  # closing releases the lock; a write it still flushes may fail
+            handle.close()
 
 
 class _QuietFileHandler(logging.FileHandler):
@@ -406,6 +407,10 @@ class _QuietFileHandler(logging.FileHandler):
 
     def handleError(self, record: logging.LogRecord) -> None:
         pass
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            super().close()
 
 
 def _reports_on_disk(out: Path, previous: Path, names: set[str]) -> list[JobRecord]:
@@ -590,6 +595,50 @@ def _run_logged(
                 {s: sum(r.status == s for r in records) for s in ("done", "skipped", "failed", "timeout", "pending")},
             )
 
+    with _signals_recorded(stop, executor == "local"):
+        return _run_jobs(
+            jobs,
+            todo,
+            records,
+            every,
+            target,
+            timeout,
+            plotly_src,
+            worker_count,
+            executor,
+            scheduler,
+            force,
+            settings,
+            finish,
+            stop,
+            started,
+            title,
+            lang,
+            shared_assets,
+        )
+
+
+def _run_jobs(
+    jobs: Sequence[Job],
+    todo: Sequence[Job],
+    records: Sequence[JobRecord],
+    every: Callable[[], list[JobRecord]],
+    target: Path,
+    timeout: int | None,
+    plotly_src: str | None,
+    worker_count: int,
+    executor: str,
+    scheduler: str | None,
+    force: bool,
+    settings: Mapping[str, Any],
+    finish: Callable[[Job, Mapping[str, Any]], None],
+    stop: dict[str, int | None],
+    started: float,
+    title: str,
+    lang: str | None,
+    shared_assets: bool,
+) -> BatchResult:
+    log = logging.getLogger("aar.batch")
     write_manifest(target, every(), started, settings)
     interrupted = False
     stopped = True
@@ -690,13 +739,6 @@ def _run_local(
     if not todo:
         return False
     stop = stop if stop is not None else {"signal": None}
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-
-    def on_signal(number: int, _frame: object) -> None:
-        stop["signal"] = number
-
-    for s in previous:
-        signal.signal(s, on_signal)
     context = get_context("spawn")
     started = context.SimpleQueue()
     size = max(1, min(workers, len(todo)))
@@ -769,9 +811,28 @@ def _run_local(
         else:
             pool.shutdown(wait=True)
         started.close()
+    return stop["signal"] is not None
+
+
+@contextlib.contextmanager
+def _signals_recorded(stop: dict[str, int | None], active: bool) -> Iterator[None]:
+    """While a local batch runs, SIGINT and SIGTERM are recorded in `stop` (the batch then stops
+    its workers and records what was not done) instead of ending the process midway through a write."""
+    if not active:
+        yield
+        return
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def on_signal(number: int, _frame: object) -> None:
+        stop["signal"] = number
+
+    for s in previous:
+        signal.signal(s, on_signal)
+    try:
+        yield
+    finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-    return stop["signal"] is not None
 
 
 def _kill_tree(pid: int) -> None:

@@ -207,6 +207,12 @@ KERNEL_START_TRIES = 3
 replies; nothing of the notebook has run then, so starting again is safe."""
 
 
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+"""The kernel's own log (a transport warning at every start, errors of a kernel shut down by Ctrl-C)
+would reach the terminal as tracebacks that say nothing about the report; a failing cell is
+reported from the notebook instead."""
+
+
 def _kernel_start_failed(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and "before replying to kernel_info" in str(exc)
 
@@ -238,6 +244,7 @@ def _execute_once(kind: str, parameters: Mapping[str, Any], output: Path, timeou
             progress_bar=False,
             log_output=False,
             report_mode=False,
+            extra_arguments=KERNEL_ARGUMENTS,
         )
     except PapermillExecutionError as exc:
         raise ReportError(f"{exc.ename}: {exc.evalue}".strip(), exc.exec_count) from exc
