@@ -244,6 +244,7 @@ def run_job(job: Job, out: str, timeout: int | None, plotly_src: str | None) -> 
             timeout=timeout,
             plotly_src=plotly_src,
             extra={"input_hash": job.input_hash},
+            check_scope=False,  # plan_jobs checked every job
         )
         keys = json.loads(files.sidecar.read_text(encoding="utf-8")).get("key_numbers", {})
         return {

@@ -375,11 +375,14 @@ def run_report(
     timeout: int | None = 600,
     plotly_src: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    check_scope: bool = True,
 ) -> ReportFiles:
     """Execute the report notebook of `kind` with `parameters` and write its folder atomically.
 
     `plotly_src`: load plotly.js from this (relative) address instead of embedding it, for batches
     that share one copy beside the reports. `extra`: recorded in the sidecar under "batch".
+    `check_scope=False` skips `check_scope_of` (region covered, operations with data), for callers
+    that checked already (a batch checks every job in `plan_jobs`).
     """
     import time
 
@@ -401,7 +404,7 @@ def run_report(
         params["dataset"] = str(dataset.resolve())
     if params.get("lang", "id") not in ("id", "en"):
         raise UsageError("lang", params.get("lang"), ["id", "en"])
-    if params.get("dataset"):
+    if check_scope and params.get("dataset"):
         check_scope_of(kind, {**defaults_of(declared), **params})
     out_dir = output_folder(out)
     defaults = defaults_of(declared)
