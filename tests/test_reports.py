@@ -177,12 +177,18 @@ def test_small_counts_are_withheld(tmp_path: Path, lampung: Path) -> None:
 
 
 def test_a_failing_notebook_names_the_cause_and_cell_and_leaves_nothing(tmp_path: Path) -> None:
-    with pytest.raises(aar.ReportError) as caught:
-        aar.run_report("comparative", {"dataset": str(SAMPLE), "region": "99"}, tmp_path)
+    with pytest.raises(aar.ReportError) as caught:  # the exposure is checked in the kernel, by aar.compare
+        aar.run_report("comparative", {"dataset": str(SAMPLE), "region": "19.71", "exposure": "weeks"}, tmp_path)
     message = str(caught.value)
     assert message.startswith("cell ")
-    assert "region: got '99'" in message
+    assert "exposure: got 'weeks'" in message
     assert caught.value.cell is not None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_region_is_refused_before_a_kernel_starts(tmp_path: Path) -> None:
+    with pytest.raises(aar.UsageError, match=r"region: got '99'"):
+        aar.run_report("comparative", {"dataset": str(SAMPLE), "region": "99"}, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
