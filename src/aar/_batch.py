@@ -780,7 +780,11 @@ def _run_local(
                 finish(job, outcome)
             if broken:
                 wait(pending, timeout=30)
-                broken += list(pending.values())
+                for future, job in pending.items():  # a job that finished before the pool broke keeps its result
+                    if future.done() and not future.cancelled() and future.exception() is None:
+                        finish(job, future.result())
+                    else:
+                        broken.append(job)
                 pending.clear()
                 pool.shutdown(wait=True, cancel_futures=True)
                 for process in processes.values():
