@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import aar
-from aar._batch import plan_jobs, run_batch
+from aar._batch import LOCK_FILE, plan_jobs, run_batch
 from aar._data.dataset import load, save_prepared
 
 ROOT = Path(__file__).parents[1]
@@ -178,7 +178,7 @@ def test_sigterm_mid_batch_leaves_no_partial_report_and_a_consistent_manifest(tm
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 1, stderr[-2000:]
     assert "interrupted" in stderr
-    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".cache"]
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".") and p.name not in (".cache", LOCK_FILE)]
     assert leftovers == []
     for folder in out.glob("comparative-*"):
         assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "report.json", "report.xlsx"]

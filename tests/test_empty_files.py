@@ -55,12 +55,12 @@ def test_every_command_handles_header_only(write_dataset: WriteDataset, command:
         assert "no incidents yet" in result.output
 
 
-def test_header_only_compares_to_zero_incidents(write_dataset: WriteDataset) -> None:
+def test_header_only_has_nothing_to_compare_and_says_so(write_dataset: WriteDataset) -> None:
     ds = aar.load(write_dataset({"incidents.csv": HEADER}))
-    cmp = aar.compare(ds, baseline="OMB-2023-2024", target="OMP-2024", region="18")
-    incidents = cmp.summary.filter(metric="incidents")
-    assert incidents.height == 1
-    assert incidents["baseline"][0] in (0, None) and incidents["target"][0] in (0, None)
+    with pytest.raises(aar.UsageError, match=r"none yet: the dataset has no incident, deployment or electorate row"):
+        aar.compare(ds, baseline="OMB-2023-2024", target="OMP-2024", region="18")
+    with pytest.raises(aar.UsageError, match=r"baseline: got 'OMB-2023-2024'.*none yet"):
+        aar.compare(ds, baseline="OMB-2023-2024", target="OMP-2024")
 
 
 @pytest.mark.parametrize("content", [b"", b"   \n\n", b"\xef\xbb\xbf"])

@@ -188,11 +188,19 @@ def test_small_counts_are_withheld(tmp_path: Path, lampung: Path) -> None:
 def test_a_failing_notebook_names_the_cause_and_cell_and_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(aar.ReportError) as caught:
         # an unknown operation passes the pre-flight checks (a dataset may add operations) and fails in a cell
-        aar.run_report("comparative", {"dataset": str(SAMPLE), "region": "18", "baseline": "OMX-1999"}, tmp_path)
+        aar.run_report(
+            "comparative", {"dataset": str(SAMPLE), "region": "18", "baseline": "OMX-1999"}, tmp_path, check_scope=False
+        )
     message = str(caught.value)
     assert message.startswith("cell ")
     assert "baseline: got 'OMX-1999'" in message
     assert caught.value.cell is not None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_region_is_refused_before_a_kernel_starts(tmp_path: Path) -> None:
+    with pytest.raises(aar.UsageError, match=r"region: got '99'"):
+        aar.run_report("comparative", {"dataset": str(SAMPLE), "region": "99"}, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 

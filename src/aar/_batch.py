@@ -25,17 +25,21 @@ place; the next run resumes.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import datetime as dt
 import hashlib
 import json
 import logging
 import os
-import shutil
 import signal
+import sys
+import threading
 import time
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field, fields
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -43,9 +47,21 @@ from typing import Any
 import polars as pl
 
 from ._errors import AarError, Interrupted, UsageError
-from ._reporting.runner import REPORT_KINDS, check_parameters, default_name, notebook_path
+from ._reporting.runner import (
+    REPORT_KINDS,
+    check_parameters,
+    check_scope_of,
+    check_timeout,
+    clean_staging,
+    default_name,
+    defaults_of,
+    notebook_path,
+    output_folder,
+)
 
 LEVELS = ("province", "regency")
+PLAN_ENTRY = "__plan_entry__"
+"""Key of a plan entry that names it (file and number) in error messages; removed before the job is made."""
 EXECUTORS = ("local", "dask")
 
 
@@ -126,10 +142,17 @@ def read_plan(path: str | Path) -> list[dict[str, Any]]:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError("plan", str(file), f"a readable TOML file ({exc})") from exc
     defaults = plan.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise UsageError(f"{file.name}: defaults", defaults, 'a [defaults] table of parameters, e.g. lang = "en"')
     reports = plan.get("report", [])
     if not isinstance(reports, list) or not reports:
-        raise UsageError("plan", str(file), "[[report]] tables, each with kind and parameters")
-    return [{**defaults, **r} for r in reports]
+        raise UsageError(f"{file.name}: report", reports, "[[report]] tables, each with kind and parameters")
+    for number, entry in enumerate(reports, 1):
+        if not isinstance(entry, dict):
+            raise UsageError(
+                f"{file.name}: [[report]] {number}", entry, 'a table of parameters, e.g. kind = "comparative"'
+            )
+    return [{**defaults, **r, PLAN_ENTRY: f"{file.name}: [[report]] {number}"} for number, r in enumerate(reports, 1)]
 
 
 def plan_jobs(
@@ -171,11 +194,13 @@ def plan_jobs(
     region_names = dict(ds.regions.select("region_code", "name").iter_rows())
     jobs = []
     for entry in entries:
+        where = entry.pop(PLAN_ENTRY, "parameters")
         job_kind = entry.pop("kind", kind)
         if job_kind not in REPORT_KINDS:
-            raise UsageError("kind", job_kind, REPORT_KINDS)
+            raise UsageError("kind" if where == "parameters" else f"{where}: kind", job_kind, REPORT_KINDS)
         params = {**(parameters or {}), **entry, "dataset": str(Path(prepared or dataset).resolve())}
-        check_parameters(job_kind, params)
+        declared = check_parameters(job_kind, params, where)
+        check_scope_of(job_kind, {**defaults_of(declared), **params}, ds)
         notebook = hashlib.sha256(notebook_path(job_kind).read_bytes()).hexdigest()
         inputs = {k: v for k, v in params.items() if k != "dataset"}
         digest = _hash(about["checksum"], notebook, job_kind, inputs, __version__)
@@ -219,6 +244,7 @@ def run_job(job: Job, out: str, timeout: int | None, plotly_src: str | None) -> 
             timeout=timeout,
             plotly_src=plotly_src,
             extra={"input_hash": job.input_hash},
+            check_scope=False,  # plan_jobs checked every job
         )
         keys = json.loads(files.sidecar.read_text(encoding="utf-8")).get("key_numbers", {})
         return {
@@ -262,10 +288,21 @@ def run_job(job: Job, out: str, timeout: int | None, plotly_src: str | None) -> 
         }
 
 
-def _write_json(path: Path, data: Any) -> None:
+def _write_text(path: Path, text: str) -> None:
+    """Write `path` atomically (a temporary file renamed over it); a full disk or any write error is an
+    AarError naming the file, and leaves no temporary file behind."""
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise AarError(f"cannot write {path}: {exc.strerror or exc}; the previous version is kept") from exc
+
+
+def _write_json(path: Path, data: Any) -> None:
+    _write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def write_manifest(out: Path, records: Sequence[JobRecord], started: float, extra: Mapping[str, Any]) -> Path:
@@ -296,9 +333,7 @@ def write_index(
     from ._reporting.index import render_index
 
     path = out / "index.html"
-    temporary = out / ".index.html.tmp"
-    temporary.write_text(render_index(records, title, lang, shared_assets), encoding="utf-8")
-    os.replace(temporary, path)
+    _write_text(path, render_index(records, title, lang, shared_assets))
     return path
 
 
@@ -316,10 +351,105 @@ def prepared_cache(checksum: str) -> Path:
 
 
 def _cleanup_staging(out: Path) -> None:
-    """Remove temporary report folders left by workers that were stopped."""
-    for path in out.iterdir():
-        if path.name.startswith(".") and path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
+    """Remove temporary report folders left by workers that were stopped (whose process is gone)."""
+    clean_staging(out)
+
+
+LOCK_FILE = ".batch.lock"
+"""The lock a batch holds on its reports folder (fcntl.flock), with the holder's pid and start time."""
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold the reports folder for one batch; a second batch on it is a UsageError naming the first.
+
+    Two batches on one folder would remove each other's staging folders and run every job twice.
+    The lock is released when the holder exits, however it exits (the kernel drops a dead process's
+    flock), so a killed batch never blocks the next one.
+    """
+    path = out / LOCK_FILE
+    try:
+        handle = path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError("out", str(out), f"a folder this user can write into ({exc.strerror})") from exc
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # not POSIX: no lock
+            pass
+        except OSError as exc:
+            handle.seek(0)
+            try:
+                holder = json.loads(handle.read() or "{}")
+            except ValueError:
+                holder = {}
+            raise UsageError(
+                "out",
+                str(out),
+                f"a folder no other batch is writing into: batch pid {holder.get('pid', '?')} started "
+                f"{holder.get('started', '?')} is running there; wait for it to end or choose another --out",
+            ) from exc
+        started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with contextlib.suppress(OSError):  # who holds it is for the message only (the disk may be full)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps({"pid": os.getpid(), "started": started}) + "\n")
+            handle.flush()
+        yield
+    finally:
+        with contextlib.suppress(OSError):  # closing releases the lock; a write it still flushes may fail
+            handle.close()
+
+
+class _QuietFileHandler(logging.FileHandler):
+    """batch.log: a record that cannot be written (full disk) is dropped, never a traceback on stderr."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            super().close()
+
+
+def _reports_on_disk(out: Path, previous: Path, names: set[str]) -> list[JobRecord]:
+    """Records of the reports in `out` that the current batch does not run (an earlier, larger batch,
+    or single reports), so that manifest and index describe every report in the folder: the earlier
+    manifest's record when it has one, else one made from the report's sidecar."""
+    try:
+        recorded = {j["name"]: j for j in json.loads(previous.read_text(encoding="utf-8")).get("jobs", [])}
+    except (OSError, ValueError, AttributeError, TypeError):
+        recorded = {}
+    kept = []
+    for sidecar in sorted(out.glob("*/report.json")):
+        name = sidecar.parent.name
+        if name in names or name.startswith("."):
+            continue
+        entry = recorded.get(name)
+        if isinstance(entry, dict) and entry.get("status") in ("done", "skipped"):
+            known = {f.name for f in fields(JobRecord)}
+            with contextlib.suppress(TypeError):
+                kept.append(JobRecord(**{k: v for k, v in entry.items() if k in known}))
+                continue
+        try:
+            data = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        parameters = data.get("parameters") or {}
+        kept.append(
+            JobRecord(
+                name,
+                str(data.get("report", "")),
+                parameters.get("region"),
+                parameters,
+                str((data.get("batch") or {}).get("input_hash", "")),
+                status="done",
+                key_numbers=data.get("key_numbers") or {},
+            )
+        )
+    return kept
 
 
 def run_batch(
@@ -338,7 +468,9 @@ def run_batch(
 ) -> BatchResult:
     """Run `jobs`, skipping those already done with the same inputs, and write manifest and index.
 
-    `lang`: the language of the index page (default: that of the first job).
+    `lang`: the language of the index page (default: that of the first job). The folder is locked
+    for the batch (`output_lock`); manifest and index also list the reports already in the folder
+    that this batch does not run (`BatchResult.records` holds this batch's jobs only).
     """
     if executor not in EXECUTORS:
         raise UsageError("executor", executor, EXECUTORS)
@@ -346,22 +478,67 @@ def run_batch(
         raise UsageError(
             "scheduler", scheduler, "the address of a Dask scheduler, e.g. tcp://127.0.0.1:8786 (with --executor dask)"
         )
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise UsageError("workers", workers, "a whole number >= 1, or None for the number of cores")
+    check_timeout(timeout)
+    target = output_folder(out)
+    with output_lock(target):
+        return _run_batch(
+            jobs, target, workers, timeout, force, executor, scheduler, shared_assets, progress, title, lang
+        )
+
+
+def _run_batch(
+    jobs: Sequence[Job],
+    target: Path,
+    workers: int | None,
+    timeout: int | None,
+    force: bool,
+    executor: str,
+    scheduler: str | None,
+    shared_assets: bool,
+    progress: Callable[[JobRecord, Mapping[str, int]], None] | None,
+    title: str,
+    lang: str | None,
+) -> BatchResult:
     started = time.perf_counter()
-    target = Path(out).expanduser()
-    target.mkdir(parents=True, exist_ok=True)
     _cleanup_staging(target)
     log = logging.getLogger("aar.batch")
-    handler = logging.FileHandler(target / "batch.log", encoding="utf-8")
+    handler = _QuietFileHandler(target / "batch.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    try:
+        return _run_logged(
+            jobs, target, workers, timeout, force, executor, scheduler, shared_assets, progress, title, lang, started
+        )
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def _run_logged(
+    jobs: Sequence[Job],
+    target: Path,
+    workers: int | None,
+    timeout: int | None,
+    force: bool,
+    executor: str,
+    scheduler: str | None,
+    shared_assets: bool,
+    progress: Callable[[JobRecord, Mapping[str, int]], None] | None,
+    title: str,
+    lang: str | None,
+    started: float,
+) -> BatchResult:
+    log = logging.getLogger("aar.batch")
     plotly_src = None
     if shared_assets:
         from ._reporting.sections import plotly_js
 
         assets = target / "assets"
         assets.mkdir(exist_ok=True)
-        (assets / "plotly.min.js").write_text(plotly_js(), encoding="utf-8")
+        _write_text(assets / "plotly.min.js", plotly_js())
         plotly_src = "../assets/plotly.min.js"
     worker_count = workers or os.cpu_count() or 1
     settings = {
@@ -375,6 +552,13 @@ def run_batch(
         JobRecord(j.name, j.kind, j.region, dict(j.parameters), j.input_hash, region_name=j.region_name) for j in jobs
     ]
     by_name = {r.name: r for r in records}
+    others = _reports_on_disk(target, target / "manifest.json", set(by_name))
+    if others:
+        log.info("%d reports already in the folder are not part of this batch: kept in manifest and index", len(others))
+
+    def every() -> list[JobRecord]:
+        return sorted([*records, *others], key=lambda r: r.name)
+
     todo = []
     for job in jobs:
         done = None if force else _already_done(target, job)
@@ -387,6 +571,7 @@ def run_batch(
     log.info(
         "batch of %d jobs: %d to run, %d skipped, executor %s", len(jobs), len(todo), len(jobs) - len(todo), executor
     )
+    stop: dict[str, int | None] = {"signal": None}
 
     def finish(job: Job, outcome: Mapping[str, Any]) -> None:
         record = by_name[job.name]
@@ -404,36 +589,138 @@ def run_batch(
             record.seconds or 0,
             f": {record.error}" if record.error else "",
         )
-        write_manifest(target, records, started, settings)
+        write_manifest(target, every(), started, settings)
         if progress:
             progress(
                 record,
                 {s: sum(r.status == s for r in records) for s in ("done", "skipped", "failed", "timeout", "pending")},
             )
 
-    write_manifest(target, records, started, settings)
+    with _signals_recorded(stop, executor == "local"):
+        return _run_jobs(
+            jobs,
+            todo,
+            records,
+            every,
+            target,
+            timeout,
+            plotly_src,
+            worker_count,
+            executor,
+            scheduler,
+            force,
+            settings,
+            finish,
+            stop,
+            started,
+            title,
+            lang,
+            shared_assets,
+        )
+
+
+def _run_jobs(
+    jobs: Sequence[Job],
+    todo: Sequence[Job],
+    records: Sequence[JobRecord],
+    every: Callable[[], list[JobRecord]],
+    target: Path,
+    timeout: int | None,
+    plotly_src: str | None,
+    worker_count: int,
+    executor: str,
+    scheduler: str | None,
+    force: bool,
+    settings: Mapping[str, Any],
+    finish: Callable[[Job, Mapping[str, Any]], None],
+    stop: dict[str, int | None],
+    started: float,
+    title: str,
+    lang: str | None,
+    shared_assets: bool,
+) -> BatchResult:
+    log = logging.getLogger("aar.batch")
+    write_manifest(target, every(), started, settings)
     interrupted = False
+    stopped = True
     try:
         if executor == "dask":
             _run_dask(todo, target, timeout, plotly_src, scheduler or "", finish)
         else:
-            interrupted = _run_local(todo, target, timeout, plotly_src, worker_count, finish)
+            interrupted = _run_local(todo, target, timeout, plotly_src, worker_count, finish, stop)
+        stopped = interrupted
     finally:
-        if interrupted:
+        if stopped:  # a signal, or an error of the batch itself (a full disk): the jobs not done are interrupted
+            jobs_by_name = {j.name: j for j in jobs}
             for record in records:
-                if record.status == "pending":
-                    record.status = "interrupted"
-            _cleanup_staging(target)
-        manifest = write_manifest(target, records, started, settings)
+                if record.status == "pending":  # a report a stopped worker finished is done all the same
+                    finished = None if force else _already_done(target, jobs_by_name[record.name])
+                    record.status = "done" if finished is not None else "interrupted"
+                    record.key_numbers = (finished or {}).get("key_numbers", {})
+            if stop["signal"] is not None:
+                log.info("interrupted by signal %d", stop["signal"])
+        _cleanup_staging(target)
+        manifest = write_manifest(target, every(), started, settings)
         index_lang = lang or str(next((j.parameters.get("lang") for j in jobs if j.parameters.get("lang")), "id"))
-        index = write_index(target, records, title, index_lang, shared_assets)
-        log.removeHandler(handler)
-        handler.close()
+        index = write_index(target, every(), title, index_lang, shared_assets)
     if interrupted:
         raise Interrupted(
             f"batch interrupted: {sum(r.status == 'interrupted' for r in records)} jobs not done; run it again to resume"
         )
     return BatchResult(tuple(records), manifest, index, time.perf_counter() - started)
+
+
+RETRIES = 2
+"""Times a job is started again when its worker was stopped because another worker died."""
+
+
+def _worker_start(parent: int, started: Any) -> None:
+    """Initializer of a worker: die with the parent, leave Ctrl-C to the parent, report each job's start.
+
+    On Linux the kernel sends SIGKILL to the worker when the batch process dies (prctl
+    PR_SET_PDEATHSIG); elsewhere a thread polls the parent's pid. A worker's kernels poll their
+    own parent (ipykernel) and exit when it is gone, so nothing of a killed batch runs on.
+    """
+    global _STARTED
+    _STARTED = started
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    armed = False
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    if os.getppid() != parent:  # the parent died before the death signal was armed
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+PR_SET_PDEATHSIG = 1
+_STARTED: Any = None
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _run_in_worker(job: Job, out: str, timeout: int | None, plotly_src: str | None) -> dict[str, Any]:
+    """`run_job` in a worker of the local pool, first telling the batch which worker runs the job."""
+    if _STARTED is not None:
+        _STARTED.put((os.getpid(), job.name))
+    return run_job(job, out, timeout, plotly_src)
+
+
+def _died(job: Job, exitcode: int | None) -> dict[str, Any]:
+    how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit status {exitcode}"
+    return {
+        "status": "failed",
+        "seconds": None,
+        "error": f"worker died ({how}; killed by the OOM killer or an operator?) while running {job.name}",
+        "cell": None,
+        "key_numbers": {},
+    }
 
 
 def _run_local(
@@ -443,53 +730,114 @@ def _run_local(
     plotly_src: str | None,
     workers: int,
     finish: Callable[[Job, Mapping[str, Any]], None],
+    stop: dict[str, int | None] | None = None,
 ) -> bool:
-    """Worker processes (spawned: polars threads do not survive a fork); True when interrupted."""
+    """Worker processes (spawned: polars threads do not survive a fork); True when interrupted.
+
+    A worker that dies (SIGKILL, the OOM killer) fails its own job only: the pool, which Python
+    then breaks, is replaced, and the jobs its other workers were running start again.
+    """
     if not todo:
         return False
-    stop = {"signal": None}
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    stop = stop if stop is not None else {"signal": None}
+    context = get_context("spawn")
+    started = context.SimpleQueue()
+    size = max(1, min(workers, len(todo)))
 
-    def on_signal(number: int, _frame: object) -> None:
-        stop["signal"] = number  # type: ignore[assignment]
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=size, mp_context=context, initializer=_worker_start, initargs=(os.getpid(), started)
+        )
 
-    for s in previous:
-        signal.signal(s, on_signal)
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=get_context("spawn"))
+    pool = new_pool()
     pending: dict[Future[dict[str, Any]], Job] = {}
+    running: dict[int, str] = {}  # worker pid -> job it runs
+    processes: dict[int, Any] = {}
     queue = list(todo)
+    tries: dict[str, int] = {}
+    clean = False
     try:
-        while queue and len(pending) < max(1, workers):
-            job = queue.pop(0)
-            pending[pool.submit(run_job, job, str(out), timeout, plotly_src)] = job
-        while pending and stop["signal"] is None:
+        while (queue or pending) and stop["signal"] is None:
+            while queue and len(pending) < size:
+                job = queue.pop(0)
+                pending[pool.submit(_run_in_worker, job, str(out), timeout, plotly_src)] = job
+            processes.update(getattr(pool, "_processes", None) or {})
             done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            while not started.empty():
+                pid, name = started.get()
+                running[pid] = name
+            broken = []
             for future in done:
                 job = pending.pop(future)
                 try:
                     outcome = future.result()
-                except Exception as exc:  # the worker process itself died
-                    outcome = {
-                        "status": "failed",
-                        "seconds": None,
-                        "error": f"worker died: {exc}",
-                        "cell": None,
-                        "key_numbers": {},
-                    }
+                except BrokenProcessPool:
+                    broken.append(job)
+                    continue
+                except Exception as exc:  # an error of the pool itself, not of the report
+                    outcome = {**_died(job, None), "error": f"worker error: {type(exc).__name__}: {exc}"}
+                running = {pid: name for pid, name in running.items() if name != job.name}
                 finish(job, outcome)
-                if queue and stop["signal"] is None:
-                    nxt = queue.pop(0)
-                    pending[pool.submit(run_job, nxt, str(out), timeout, plotly_src)] = nxt
+            if broken:
+                wait(pending, timeout=30)
+                for future, job in pending.items():  # a job that finished before the pool broke keeps its result
+                    if future.done() and not future.cancelled() and future.exception() is None:
+                        finish(job, future.result())
+                    else:
+                        broken.append(job)
+                pending.clear()
+                pool.shutdown(wait=True, cancel_futures=True)
+                for process in processes.values():
+                    process.join(timeout=5)
+                victims = {
+                    name: process.exitcode
+                    for pid, process in processes.items()
+                    if (name := running.get(pid)) and process.exitcode not in (0, -signal.SIGTERM)
+                }
+                again = []
+                for job in broken:
+                    tries[job.name] = tries.get(job.name, 0) + 1
+                    if job.name in victims or tries[job.name] > RETRIES:
+                        finish(job, _died(job, victims.get(job.name)))
+                    else:
+                        again.append(job)
+                queue = again + queue
+                running.clear()
+                processes.clear()
+                clean_staging(out)
+                if stop["signal"] is None:
+                    pool = new_pool()
+        clean = stop["signal"] is None
     finally:
-        if stop["signal"] is not None:
-            for process in list(getattr(pool, "_processes", {}).values()):
+        if not clean:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
                 _kill_tree(process.pid)
             pool.shutdown(wait=True, cancel_futures=True)
         else:
             pool.shutdown(wait=True)
+        started.close()
+    return stop["signal"] is not None
+
+
+@contextlib.contextmanager
+def _signals_recorded(stop: dict[str, int | None], active: bool) -> Iterator[None]:
+    """While a local batch runs, SIGINT and SIGTERM are recorded in `stop` (the batch then stops
+    its workers and records what was not done) instead of ending the process midway through a write."""
+    if not active:
+        yield
+        return
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def on_signal(number: int, _frame: object) -> None:
+        stop["signal"] = number
+
+    for s in previous:
+        signal.signal(s, on_signal)
+    try:
+        yield
+    finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-    return stop["signal"] is not None
 
 
 def _kill_tree(pid: int) -> None:

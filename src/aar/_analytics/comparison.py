@@ -29,12 +29,13 @@ from typing import Any
 import polars as pl
 
 from .._data.dataset import Dataset
+from .._errors import UsageError
 from .metrics import (
     EXPOSURES,
     RATE_COLUMNS,
     attribution_rule,
     check_choice,
-    check_region,
+    check_scope,
     percentage_points,
     prepare,
     rates,
@@ -100,8 +101,7 @@ class Comparison:
             rows = frame.filter(pl.col("metric") == name)
             if not rows.is_empty():
                 return rows.row(0, named=True)
-        known = [*self.summary["metric"], *self.population["metric"]]
-        raise KeyError(f"no metric {name!r}; metrics: {', '.join(known)}")
+        raise UsageError("name", name, [*self.summary["metric"], *self.population["metric"]])
 
 
 def _with_change(frame: pl.DataFrame, baseline: str = "baseline", target: str = "target") -> pl.DataFrame:
@@ -134,6 +134,17 @@ def _side_by_side(
     return parts[0].join(parts[1], on=list(keys), how="full", coalesce=True)
 
 
+def check_comparison(ds: Dataset, baseline: str, target: str, region: str | None) -> str | None:
+    """The region code of a comparison after its checks: two different operations, each with data,
+    and a region the dataset covers (`check_scope`); a UsageError otherwise, before any work."""
+    operations = list(ds.operations["operation_id"])
+    check_choice("baseline", baseline, operations)
+    check_choice("target", target, operations)
+    if baseline == target:
+        raise UsageError("target", target, f"an operation other than the baseline {baseline}")
+    return check_scope(ds, region, {"baseline": baseline, "target": target})
+
+
 def compare(
     ds: Dataset,
     baseline: str = "OMB-2023-2024",
@@ -147,13 +158,10 @@ def compare(
     `exposure` picks the rate the phase, category and sub-region tables compare: days (per day),
     voters (per 100,000), tps (per 1,000), personnel_days (per 1,000), voter_days, tps_days.
     """
-    operations = list(ds.operations["operation_id"])
-    check_choice("baseline", baseline, operations)
-    check_choice("target", target, operations)
+    code = check_comparison(ds, baseline, target, region)
     check_choice("exposure", exposure, EXPOSURES)
     if rolling < 1:
         check_choice("rolling", rolling, ["a whole number >= 1"])
-    code = check_region(ds, region)
     rate = RATE_COLUMNS[exposure]
 
     prepare(ds, code, sub_level(code))  # the one cube every table below is summed from

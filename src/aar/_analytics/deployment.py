@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from .._data.dataset import Dataset
-from .metrics import check_choice, check_region, electorate_rows, in_region, level_of, region_key
+from .metrics import LEVELS, check_choice, check_region, electorate_rows, in_region, level_of, region_key
 
 CLASSES = ("kurang_rawan", "rawan", "sangat_rawan", "khusus")
 
@@ -31,6 +31,8 @@ def personnel(
     for key in by:
         check_choice("by", key, ("operation_id", "agency", "region"))
     code = check_region(ds, region)
+    if level is not None:
+        check_choice("level", level, LEVELS)
     frame = ds.deployments.filter(in_region(code)).with_columns(region_key(level or level_of(code)))
     keys = list(by)
     out = (
@@ -105,6 +107,8 @@ def required_personnel(electorate: pl.DataFrame, patterns: pl.DataFrame) -> pl.D
 def voting_day(ds: Dataset, region: str | None = None, level: str | None = None) -> pl.DataFrame:
     """Per operation and region on voting day: personnel by agency, TPS, voters, Polri per TPS, voters per officer."""
     code = check_region(ds, region)
+    if level is not None:
+        check_choice("level", level, LEVELS)
     lvl = level or level_of(code)
     on_duty = (
         ds.deployments.filter(in_region(code))
@@ -143,6 +147,8 @@ def required_vs_deployed(ds: Dataset, region: str | None = None, level: str | No
     coverage = polri on duty / police required; shortfall = max(required - on duty, 0).
     """
     code = check_region(ds, region)
+    if level is not None:
+        check_choice("level", level, LEVELS)
     lvl = level or level_of(code)
     required = (
         required_personnel(electorate_rows(ds).filter(in_region(code)), ds.guard_patterns)

@@ -24,7 +24,7 @@ category, category_group, occurred_on, relative_day. Regions roll up by code: "1
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import polars as pl
 
@@ -77,6 +77,37 @@ def check_region(ds: Dataset, region: str | None) -> str | None:
         raise UsageError(
             "region", region, "a Kemendagri code in the dataset's regions, e.g. 18 or 18.72, or 'national'"
         )
+    return code
+
+
+def check_scope(ds: Dataset, region: str | None, operations: Mapping[str, str]) -> str | None:
+    """The region code (None: national) after checking that the dataset covers its province and
+    that each operation (argument name -> id) has data in the dataset at all.
+
+    A report on a province the data says nothing about, or on an operation with no rows, would be
+    a page of zeros that reads as "down 100%"; a region that is covered but had no incident is fine.
+    """
+    code = check_region(ds, region)
+    covered = covered_provinces(ds).to_list()
+    if code is not None and code[:2] not in covered:
+        where = (
+            f"provinces {', '.join(covered)} and their kabupaten/kota, or 'national'"
+            if covered
+            else "none yet: the dataset has no incident, deployment or electorate row"
+        )
+        raise UsageError("region", region, f"a region the dataset covers: {where}")
+    with_data = set()
+    for table in (ds.incidents, ds.deployments, ds.electorate):
+        with_data.update(table["operation_id"].unique().to_list())
+    for argument, operation in operations.items():
+        check_choice(argument, operation, list(ds.operations["operation_id"]))
+        if operation not in with_data:
+            which = (
+                ", ".join(sorted(with_data)) or "none yet: the dataset has no incident, deployment or electorate row"
+            )
+            raise UsageError(
+                argument, operation, f"an operation with incidents, deployments or electorate in the dataset: {which}"
+            )
     return code
 
 

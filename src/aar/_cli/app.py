@@ -14,7 +14,9 @@ from typing import Annotated, Literal
 import polars as pl
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from .._data.dataset import Validation, load, validate
 from .._data.summary import incidents_by_group, operations_overview, phases_overview, table_sizes
@@ -55,12 +57,17 @@ def _root(
     """After-action analytics of election-security operations."""
 
 
+def _lit(value: object) -> str:
+    """A value shown as it is: brackets in data or names are not rich markup."""
+    return escape(str(value))
+
+
 def _frame_table(frame: pl.DataFrame, title: str) -> RichTable:
-    table = RichTable(title=title, title_justify="left", show_lines=False)
+    table = RichTable(title=Text(title), title_justify="left", show_lines=False)
     for name, dtype in frame.schema.items():
-        table.add_column(name, justify="right" if dtype.is_numeric() else "left")
+        table.add_column(Text(name), justify="right" if dtype.is_numeric() else "left")
     for row in frame.iter_rows():
-        table.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+        table.add_row(*(Text("" if v is None else f"{v:,}" if isinstance(v, int) else str(v)) for v in row))
     return table
 
 
@@ -69,10 +76,10 @@ def _print_problems(problems: tuple[Problem, ...]) -> None:
     for p in problems:
         by_file[p.path or (f"table {p.table}" if p.table else "dataset")].append(p)
     for where, group in by_file.items():
-        console.print(f"[bold]{where}[/bold]")
+        console.print(f"[bold]{_lit(where)}[/bold]")
         for p in group:
             mark = "[red]error[/red]" if p.severity == "error" else "[yellow]warning[/yellow]"
-            console.print(f"  {mark} {p}", highlight=False, soft_wrap=True)
+            console.print(f"  {mark} {_lit(p)}", highlight=False, soft_wrap=True)
 
 
 @app.command("validate")
@@ -81,7 +88,7 @@ def validate_command(path: DatasetPath) -> None:
     try:
         result: Validation = validate(path)
     except AarError as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
+        err.print(f"[red]error[/red] {_lit(exc)}", highlight=False)
         raise typer.Exit(1) from exc
     if result.problems:
         _print_problems(result.problems)
@@ -93,7 +100,7 @@ def validate_command(path: DatasetPath) -> None:
     ds = result.dataset
     assert ds is not None
     label = " (synthetic data)" if ds.synthetic else ""
-    console.print(f"[green]valid[/green]: {ds.info.name}{label}, {len(result.warnings)} warning(s)")
+    console.print(f"[green]valid[/green]: {_lit(ds.info.name)}{label}, {len(result.warnings)} warning(s)")
     shipped = {"operations", "operation_windows", "phases", "regions", "guard_patterns"}
     where = {
         name: ds.info.sources.get(name, "shipped reference" if name in shipped else "not given") for name in ds.tables
@@ -118,15 +125,15 @@ def summary_command(path: DatasetPath) -> None:
     try:
         ds = load(path)
     except AarError as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
+        err.print(f"[red]error[/red] {_lit(exc)}", highlight=False)
         raise typer.Exit(1) from exc
     if ds.synthetic:
         console.print("[bold yellow]SYNTHETIC DATA[/bold yellow]: not real incidents.")
     overview = operations_overview(ds)
-    transposed = RichTable(title=f"Operations in {ds.info.name}", title_justify="left")
+    transposed = RichTable(title=Text(f"Operations in {ds.info.name}"), title_justify="left")
     transposed.add_column("")
     for op in overview["operation_id"]:
-        transposed.add_column(op, justify="right")
+        transposed.add_column(Text(str(op)), justify="right")
     labels = {
         "name": "name",
         "start_date": "window start",
@@ -142,7 +149,7 @@ def summary_command(path: DatasetPath) -> None:
         "tps": "TPS",
     }
     for column, label in labels.items():
-        transposed.add_row(label, *(f"{v:,}" if isinstance(v, int) else str(v) for v in overview[column]))
+        transposed.add_row(label, *(Text(f"{v:,}" if isinstance(v, int) else str(v)) for v in overview[column]))
     console.print(transposed)
     own = ds.windows.join(
         ds.operation_windows.select("operation_id", "province_code"), on=["operation_id", "province_code"]
@@ -215,11 +222,11 @@ def synth_command(
             advance("writing")
             written = write_dataset(data.tables, data.config, out, fmt=chosen, force=force)
         except AarError as exc:
-            err.print(f"[red]error[/red] {exc}", highlight=False)
+            err.print(f"[red]error[/red] {_lit(exc)}", highlight=False)
             raise typer.Exit(1) from exc
         progress.update(task, description="synth: done", completed=len(steps))
     rows = data.tables["incidents"].height
-    console.print(f"wrote {len(written)} files to {out} ({rows:,} synthetic incidents, seed {seed})")
+    console.print(f"wrote {len(written)} files to {_lit(out)} ({rows:,} synthetic incidents, seed {seed})")
 
 
 @app.command("template")
@@ -276,7 +283,7 @@ LangOption = Annotated[
     ),
 ]
 PdfOption = Annotated[bool, typer.Option("--pdf", help="Also print a PDF with headless Chromium")]
-TimeoutOption = Annotated[int, typer.Option("--timeout", help="Seconds a notebook cell may run")]
+TimeoutOption = Annotated[int, typer.Option("--timeout", min=1, help="Seconds a notebook cell may run")]
 
 
 def _run(kind: str, parameters: Mapping[str, object], out: Path, pdf: bool, timeout: int) -> None:
@@ -291,16 +298,19 @@ def _run(kind: str, parameters: Mapping[str, object], out: Path, pdf: bool, time
 
     try:
         files = run_report(kind, parameters, out, pdf=pdf, timeout=timeout)
+    except KeyboardInterrupt as exc:  # Ctrl-C: the staging folder is removed, the kernel stopped
+        err.print("[yellow]interrupted[/yellow]: no report written", highlight=False)
+        raise typer.Exit(130) from exc
     except UsageError as exc:
-        err.print(f"[red]usage error[/red] {exc}", highlight=False)
+        err.print(f"[red]usage error[/red] {_lit(exc)}", highlight=False)
         raise typer.Exit(2) from exc
     except ReportError as exc:
-        err.print(f"[red]report failed[/red] {exc}", highlight=False)
+        err.print(f"[red]report failed[/red] {_lit(exc)}", highlight=False)
         raise typer.Exit(1) from exc
     except AarError as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
+        err.print(f"[red]error[/red] {_lit(exc)}", highlight=False)
         raise typer.Exit(1) from exc
-    console.print(f"report written in {files.seconds:.1f} s: {files.html}")
+    console.print(f"report written in {files.seconds:.1f} s: {_lit(files.html)}")
 
 
 @report_app.command("comparative")
@@ -393,10 +403,10 @@ def _batch(
         chosen = [r.strip() for r in regions.split(",") if r.strip()] or None
         work = plan_jobs(kind, dataset, level=level, regions=chosen, plan=plan, parameters=parameters, prepared=cache)
     except UsageError as exc:
-        err.print(f"[red]usage error[/red] {exc}", highlight=False)
+        err.print(f"[red]usage error[/red] {_lit(exc)}", highlight=False)
         raise typer.Exit(2) from exc
     except AarError as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
+        err.print(f"[red]error[/red] {_lit(exc)}", highlight=False)
         raise typer.Exit(1) from exc
     columns = (
         TextColumn("{task.description}"),
@@ -432,19 +442,22 @@ def _batch(
                 lang=str(parameters.get("lang") or "id"),
             )
         except Interrupted as exc:
-            err.print(f"[yellow]interrupted[/yellow] {exc}", highlight=False)
+            err.print(f"[yellow]interrupted[/yellow] {_lit(exc)}", highlight=False)
             raise typer.Exit(1) from exc
         except UsageError as exc:
-            err.print(f"[red]usage error[/red] {exc}", highlight=False)
+            err.print(f"[red]usage error[/red] {_lit(exc)}", highlight=False)
             raise typer.Exit(2) from exc
+        except AarError as exc:  # the batch itself failed (a full disk): the manifest says what was done
+            err.print(f"[red]error[/red] {_lit(exc)}", highlight=False)
+            raise typer.Exit(1) from exc
         progress.update(task, completed=len(work))
     console.print(
-        f"{result.count('done')} done, {result.count('skipped')} skipped, {result.failed} failed in {result.seconds:.1f} s; index: {result.index}; manifest: {result.manifest}"
+        f"{result.count('done')} done, {result.count('skipped')} skipped, {result.failed} failed in {result.seconds:.1f} s; index: {_lit(result.index)}; manifest: {_lit(result.manifest)}"
     )
     if result.failed:
         for record in result.records:
             if record.status in ("failed", "timeout"):
-                err.print(f"  [red]{record.status}[/red] {record.name}: {record.error}", highlight=False)
+                err.print(f"  [red]{record.status}[/red] {_lit(record.name)}: {_lit(record.error)}", highlight=False)
         raise typer.Exit(1)
 
 
@@ -459,7 +472,7 @@ BatchPlan = Annotated[
     Path | None,
     typer.Option(help="plan.toml with a \\[defaults] table and \\[\\[report]] tables (kind, region, lang...)"),
 ]
-BatchJobs = Annotated[int, typer.Option("--jobs", help="Worker processes", show_default="the number of cores")]
+BatchJobs = Annotated[int, typer.Option("--jobs", min=0, help="Worker processes", show_default="the number of cores")]
 BatchForce = Annotated[
     bool, typer.Option("--force", help="Redo every report, even those whose inputs have not changed")
 ]
@@ -555,5 +568,8 @@ def run() -> None:
     try:
         app()
     except AarError as exc:  # any error not handled by a command
-        err.print(f"[red]error[/red] {exc}", highlight=False)
+        err.print(f"[red]error[/red] {_lit(exc)}", highlight=False)
         sys.exit(1)
+    except KeyboardInterrupt:  # Ctrl-C outside a batch's own handling
+        err.print("[yellow]interrupted[/yellow]", highlight=False)
+        sys.exit(130)

@@ -77,15 +77,91 @@ def notebook_path(kind: str) -> Path:
     return Path(__file__).resolve().parents[3] / "notebooks" / NOTEBOOKS[kind]
 
 
-def check_parameters(kind: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """The notebook's declared parameters; unknown names are a UsageError before any kernel starts."""
+PARAMETER_TYPES = {"str": "a text", "int": "a whole number", "float": "a number", "bool": "true or false"}
+"""What a value of each type papermill infers from a parameters cell must be, in words."""
+
+
+def _fits(type_name: str | None, value: object) -> bool:
+    if value is None or type_name not in PARAMETER_TYPES:
+        return True
+    if type_name == "str":
+        return isinstance(value, str)
+    if type_name == "bool":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) if type_name == "int" else isinstance(value, int | float)
+
+
+def check_parameters(kind: str, parameters: Mapping[str, Any], where: str = "parameters") -> dict[str, Any]:
+    """The notebook's declared parameters; unknown names and values of the wrong type are a UsageError
+    before any kernel starts. `where` names the source in the message (e.g. an entry of plan.toml)."""
     import papermill
 
     declared = papermill.inspect_notebook(str(notebook_path(kind)))
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
-        raise UsageError("parameters", ", ".join(unknown), sorted(declared))
+        raise UsageError(where, ", ".join(unknown), f"the parameters {', '.join(sorted(declared))}")
+    for name, value in parameters.items():
+        type_name = declared[name].get("inferred_type_name")
+        if not _fits(type_name, value):
+            raise UsageError(f"{where}: {name}" if where != "parameters" else name, value, PARAMETER_TYPES[type_name])
     return dict(declared)
+
+
+def check_timeout(timeout: object) -> None:
+    """A cell timeout is a whole number of seconds >= 1, or None for no limit."""
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1):
+        raise UsageError("timeout", timeout, "a whole number of seconds >= 1, or None for no limit")
+
+
+def output_folder(out: str | Path) -> Path:
+    """The reports folder, created if needed; a file, or a folder that cannot be created or written, is a UsageError."""
+    folder = Path(out).expanduser()
+    allowed = "a folder that exists or can be created, and that this user can write into"
+    if folder.exists() and not folder.is_dir():
+        raise UsageError("out", str(folder), f"{allowed} (this is a file)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UsageError("out", str(folder), f"{allowed} ({exc.strerror or exc})") from exc
+    return folder
+
+
+def _owner_gone(folder: Path) -> bool:
+    """True when the process that made a staging folder `.<name>.<pid>.<random>` is no longer running."""
+    parts = folder.name.split(".")
+    pid = int(parts[-2]) if len(parts) > 2 and parts[-2].isdigit() else None
+    if pid is None or pid == os.getpid():
+        return pid is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def clean_staging(out: Path, name: str | None = None) -> list[Path]:
+    """Remove the staging folders in `out` (of report `name`, or all) whose owner process is gone.
+
+    A report is built in `.<name>.<pid>.<random>` beside its destination; a run killed by SIGKILL
+    (or by the OOM killer) cannot remove its own, so the next run does. Folders of a run that is
+    still going are left alone. Returns the folders removed.
+    """
+    removed = []
+    for path in out.iterdir():
+        if not path.name.startswith(".") or not path.is_dir() or path.is_symlink():
+            continue
+        if name is not None and not path.name.startswith(f".{name}."):
+            continue
+        if _owner_gone(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 def default_name(kind: str, parameters: Mapping[str, Any]) -> str:
@@ -110,10 +186,35 @@ def _literal(source: object) -> object:
         return source
 
 
+def defaults_of(declared: Mapping[str, Any]) -> dict[str, Any]:
+    """The default values of a notebook's declared parameters."""
+    return {k: _literal(v.get("default")) for k, v in declared.items()}
+
+
+def check_scope_of(kind: str, parameters: Mapping[str, Any], dataset: Any = None) -> None:
+    """Refuse, before any kernel starts, a report on a region the dataset does not cover, an operation
+    with no data, or a comparison of an operation with itself (UsageError)."""
+    from .._analytics.comparison import check_comparison
+    from .._analytics.metrics import check_scope
+    from .._data.dataset import load
+
+    ds = dataset if dataset is not None else load(str(parameters["dataset"]))
+    if kind == "comparative":
+        check_comparison(ds, str(parameters["baseline"]), str(parameters["target"]), parameters.get("region"))
+    elif kind == "overview":
+        check_scope(ds, parameters.get("region"), {"operation": str(parameters["operation"])})
+
+
 KERNEL_START_TRIES = 3
 """Kernel starts tried before a report fails: two kernels started at once may pick the same port
 (jupyter_client finds free ports by binding and releasing them), and the loser dies before it
 replies; nothing of the notebook has run then, so starting again is safe."""
+
+
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+"""The kernel's own log (a transport warning at every start, errors of a kernel shut down by Ctrl-C)
+would reach the terminal as tracebacks that say nothing about the report; a failing cell is
+reported from the notebook instead."""
 
 
 def _kernel_start_failed(exc: BaseException) -> bool:
@@ -149,7 +250,7 @@ def _execute_once(kind: str, parameters: Mapping[str, Any], output: Path, timeou
             report_mode=False,
             request_save_on_cell_execute=False,  # saved once at the end, not after every cell
             shutdown_kernel="immediate",  # the report is done: no graceful wait on the kernel
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel warnings on the user's terminal
+            extra_arguments=KERNEL_ARGUMENTS,  # no kernel warnings on the user's terminal
         )
     except PapermillExecutionError as exc:
         raise ReportError(f"{exc.ename}: {exc.evalue}".strip(), exc.exec_count) from exc
@@ -278,11 +379,14 @@ def run_report(
     timeout: int | None = 600,
     plotly_src: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    check_scope: bool = True,
 ) -> ReportFiles:
     """Execute the report notebook of `kind` with `parameters` and write its folder atomically.
 
     `plotly_src`: load plotly.js from this (relative) address instead of embedding it, for batches
     that share one copy beside the reports. `extra`: recorded in the sidecar under "batch".
+    `check_scope=False` skips `check_scope_of` (region covered, operations with data), for callers
+    that checked already (a batch checks every job in `plan_jobs`).
     """
     parameters = preflight(kind, parameters)  # usage errors before any kernel (and before nbformat's 2 s import)
     import time
@@ -295,6 +399,7 @@ def run_report(
     started = time.perf_counter()
     if kind not in REPORT_KINDS:
         raise UsageError("kind", kind, REPORT_KINDS)
+    check_timeout(timeout)
     declared = check_parameters(kind, parameters)
     params = dict(parameters)
     if params.get("dataset"):
@@ -304,11 +409,13 @@ def run_report(
         params["dataset"] = str(dataset.resolve())
     if params.get("lang", "id") not in ("id", "en"):
         raise UsageError("lang", params.get("lang"), ["id", "en"])
-    out_dir = Path(out).expanduser()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    defaults = {k: _literal(v.get("default")) for k, v in declared.items()}
+    if check_scope and params.get("dataset"):
+        check_scope_of(kind, {**defaults_of(declared), **params})
+    out_dir = output_folder(out)
+    defaults = defaults_of(declared)
     final = out_dir / (name or default_name(kind, {**defaults, **parameters}))
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=out_dir))
+    clean_staging(out_dir, final.name)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.{os.getpid()}.", dir=out_dir))
     try:
         notebook_file = staging / "report.ipynb"
         _execute(kind, params, notebook_file, timeout)
@@ -349,7 +456,7 @@ def run_report(
         )
         staging.chmod(0o755)
         if final.exists():
-            old = out_dir / f".{final.name}.old-{os.getpid()}"
+            old = out_dir / f".{final.name}.{os.getpid()}.old"
             final.rename(old)
             staging.rename(final)
             shutil.rmtree(old, ignore_errors=True)
