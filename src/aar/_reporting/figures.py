@@ -398,23 +398,24 @@ def _outlines(
     return out
 
 
-def province_map(values: pl.DataFrame, value: str = "per_day", lang: str = "id") -> go.Figure:
-    """Province choropleth drawn from the shipped boundaries (`aar.province_geojson()`), fully offline.
-
-    `values`: region (province code) and `value`. The outlines are simplified (about 2 km) and
-    islets dropped, which is enough at the scale of Indonesia; provinces without a value are grey.
-    """
+def _choropleth(
+    shapes: list[tuple[str, str, list[float | None], list[float | None]]],
+    given: Mapping[str, float],
+    value: str,
+    lang: str,
+    title: str,
+    height: int,
+) -> go.Figure:
+    """Filled outlines (code, hover text, xs, ys with None between rings) coloured by `given`, and a colour bar."""
     import plotly.graph_objects as go
     from plotly.colors import sample_colorscale
 
-    given = {r["region"]: r[value] for r in values.iter_rows(named=True) if r[value] is not None}
     low, high = (min(given.values()), max(given.values())) if given else (0.0, 1.0)
     span = (high - low) or 1.0
     fig = go.Figure()
-    for code, (name, xs, ys) in _outlines().items():
+    for code, text, xs, ys in shapes:
         v = given.get(code)
         colour = sample_colorscale("OrRd", [(v - low) / span])[0] if v is not None else "#e6e6e6"
-        text = _label(name)
         fig.add_trace(
             go.Scatter(
                 x=xs,
@@ -422,9 +423,9 @@ def province_map(values: pl.DataFrame, value: str = "per_day", lang: str = "id")
                 fill="toself",
                 fillcolor=colour,
                 mode="lines",
-                line={"color": "white", "width": 0.6},
+                line={"color": "white", "width": 0.7},
                 hoveron="fills",
-                text=text,
+                text=_label(text),
                 hoverinfo="text",
                 showlegend=False,
             )
@@ -448,7 +449,21 @@ def province_map(values: pl.DataFrame, value: str = "per_day", lang: str = "id")
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    return _layout(fig, lang, title=_words(lang)["map.title"], height=460, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return _layout(fig, lang, title=title, height=height, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+
+
+def _given(values: pl.DataFrame, value: str) -> dict[str, float]:
+    return {r["region"]: r[value] for r in values.iter_rows(named=True) if r[value] is not None}
+
+
+def province_map(values: pl.DataFrame, value: str = "per_day", lang: str = "id") -> go.Figure:
+    """Province choropleth drawn from the shipped boundaries (`aar.province_geojson()`), fully offline.
+
+    `values`: region (province code) and `value`. The outlines are simplified (about 2 km) and
+    islets dropped, which is enough at the scale of Indonesia; provinces without a value are grey.
+    """
+    shapes = [(code, name, xs, ys) for code, (name, xs, ys) in _outlines().items()]
+    return _choropleth(shapes, _given(values, value), value, lang, _words(lang)["map.title"], 460)
 
 
 @cache
@@ -467,59 +482,17 @@ def regency_map(values: pl.DataFrame, province: str, value: str = "per_day", lan
     Outlines from the shipped boundaries (`refdata/regency_outlines.json`, simplified to about 1 km);
     a kabupaten/kota without a value (withheld, or no data) is grey.
     """
-    import plotly.graph_objects as go
-    from plotly.colors import sample_colorscale
-
-    given = {r["region"]: r[value] for r in values.iter_rows(named=True) if r[value] is not None}
-    low, high = (min(given.values()), max(given.values())) if given else (0.0, 1.0)
-    span = (high - low) or 1.0
-    fig = go.Figure()
+    shapes = []
     for code, shape in sorted(_regency_outlines().items()):
         if shape["province"] != province:
             continue
-        v = given.get(code)
-        colour = sample_colorscale("OrRd", [(v - low) / span])[0] if v is not None else "#e6e6e6"
         xs: list[float | None] = []
         ys: list[float | None] = []
         for ring in shape["rings"]:  # type: ignore[attr-defined]
             xs += [p[0] for p in ring] + [None]
             ys += [p[1] for p in ring] + [None]
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                fill="toself",
-                fillcolor=colour,
-                mode="lines",
-                line={"color": "white", "width": 0.8},
-                hoveron="fills",
-                text=_label(f"{shape['name']} ({code})"),
-                hoverinfo="text",
-                showlegend=False,
-            )
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            showlegend=False,
-            hoverinfo="skip",
-            marker={
-                "colorscale": "OrRd",
-                "cmin": low,
-                "cmax": high,
-                "color": [low],
-                "showscale": True,
-                "colorbar": {"title": {"text": _rate_label(value, lang)}},
-            },
-        )
-    )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    return _layout(
-        fig, lang, title=_words(lang)["map.regency.title"], height=520, margin={"l": 10, "r": 10, "t": 60, "b": 10}
-    )
+        shapes.append((code, f"{shape['name']} ({code})", xs, ys))
+    return _choropleth(shapes, _given(values, value), value, lang, _words(lang)["map.regency.title"], 520)
 
 
 def deployment_chart(
