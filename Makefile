@@ -62,7 +62,7 @@ coverage: $(STAMP) ## Coverage study of the headline rate-ratio interval against
 	$(BIN)/python benchmarks/coverage_study.py --reps 400 --seed 11
 
 lab: $(STAMP) ## Start JupyterLab on notebooks/
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 report: $(STAMP) ## Produce the sample comparative report (Lampung, Indonesian) and print the path of its HTML
 	$(BIN)/aar report comparative --dataset data/sample --region 18 --lang id --out reports

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import aar
 
 ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
@@ -71,3 +73,27 @@ def test_a_folder_without_tables_exits_1_with_a_message(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "no table found" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_quiet_prints_nothing_but_errors_and_verbose_logs(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aar._cli.app import app
+
+    runner = CliRunner()
+    quiet = runner.invoke(app, ["--quiet", "synth", "--out", str(tmp_path / "q"), "--incidents", "200"])
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.output.strip() == ""
+    assert (tmp_path / "q" / "incidents.csv").exists()
+    loud = runner.invoke(app, ["synth", "--out", str(tmp_path / "l"), "--incidents", "200"])
+    assert "wrote 10 files" in loud.output
+
+
+def test_a_plan_is_run_by_the_subcommand_of_its_kind(tmp_path: Path) -> None:
+    from aar._batch import plan_jobs
+
+    plan = tmp_path / "plan.toml"
+    plan.write_text('[[report]]\nkind = "overview"\nregion = "19.71"\n', encoding="utf-8")
+    sample = Path(__file__).parents[1] / "data" / "sample"
+    with pytest.raises(aar.UsageError, match=r"kind: got 'overview'; allowed: comparative \(run overview entries"):
+        plan_jobs("comparative", sample, plan=plan)

@@ -247,6 +247,7 @@ def test_cli_overview_report_and_pdf(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "IPKernelApp" not in result.stderr  # no kernel warning on the user's terminal
+    assert " overview (operation=OMP-2024, region=18.72" in (tmp_path / "reports.log").read_text(encoding="utf-8")
     folder = tmp_path / "overview-OMP-2024-18.72-2024-11-30-id"
     assert str(folder / "report.html") in result.stdout.replace("\n", "")
     assert (folder / "report.pdf").read_bytes()[:5] == b"%PDF-"

@@ -198,6 +198,8 @@ def plan_jobs(
         job_kind = entry.pop("kind", kind)
         if job_kind not in REPORT_KINDS:
             raise UsageError("kind" if where == "parameters" else f"{where}: kind", job_kind, REPORT_KINDS)
+        if plan is not None and job_kind != kind:  # `aar batch comparative --plan` runs comparative entries only
+            raise UsageError(f"{where}: kind", job_kind, f"{kind} (run {job_kind} entries with `aar batch {job_kind}`)")
         params = {**(parameters or {}), **entry, "dataset": str(Path(prepared or dataset).resolve())}
         declared = check_parameters(job_kind, params, where)
         check_scope_of(job_kind, {**defaults_of(declared), **params}, ds)

@@ -48,13 +48,30 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+OUTPUT = {"quiet": False}
+"""--quiet: no progress bars and no summary lines (errors are still printed, exit statuses unchanged)."""
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit")
     ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only: no progress, no summary")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print what aar logs (batch jobs, skips)")
+    ] = False,
 ) -> None:
     """After-action analytics of election-security operations."""
+    import logging
+
+    OUTPUT["quiet"] = quiet
+    console.quiet = quiet
+    if verbose and not quiet:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger("aar").addHandler(handler)
+        logging.getLogger("aar").setLevel(logging.INFO)
 
 
 def _lit(value: object) -> str:
@@ -211,6 +228,7 @@ def synth_command(
         TimeElapsedColumn(),
         console=err,
         transient=False,
+        disable=OUTPUT["quiet"],
     ) as progress:
         task = progress.add_task("synth", total=len(steps))
 
@@ -300,17 +318,32 @@ def _run(kind: str, parameters: Mapping[str, object], out: Path, pdf: bool, time
         files = run_report(kind, parameters, out, pdf=pdf, timeout=timeout)
     except KeyboardInterrupt as exc:  # Ctrl-C: the staging folder is removed, the kernel stopped
         err.print("[yellow]interrupted[/yellow]: no report written", highlight=False)
+        _log(out, kind, parameters, "interrupted")
         raise typer.Exit(130) from exc
     except UsageError as exc:
         err.print(f"[red]usage error[/red] {_lit(exc)}", highlight=False)
         raise typer.Exit(2) from exc
     except ReportError as exc:
         err.print(f"[red]report failed[/red] {_lit(exc)}", highlight=False)
+        _log(out, kind, parameters, f"failed: {exc}")
         raise typer.Exit(1) from exc
     except AarError as exc:
         err.print(f"[red]error[/red] {_lit(exc)}", highlight=False)
+        _log(out, kind, parameters, f"failed: {exc}")
         raise typer.Exit(1) from exc
+    _log(out, kind, parameters, f"done in {files.seconds:.1f} s: {files.folder.name}")
     console.print(f"report written in {files.seconds:.1f} s: {_lit(files.html)}")
+
+
+def _log(out: Path, kind: str, parameters: Mapping[str, object], outcome: str) -> None:
+    """One line per report run in `--out/reports.log` (when the folder exists and takes writes)."""
+    import contextlib
+    import datetime as dt
+
+    shown = ", ".join(f"{k}={v}" for k, v in parameters.items() if k != "dataset")
+    line = f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} {kind} ({shown}) {outcome}\n"
+    with contextlib.suppress(OSError), (out / "reports.log").open("a", encoding="utf-8") as handle:
+        handle.write(line)
 
 
 @report_app.command("comparative")
@@ -416,7 +449,7 @@ def _batch(
         TextColumn("left"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err) as progress:
+    with Progress(*columns, console=err, disable=OUTPUT["quiet"]) as progress:
         task = progress.add_task("batch", total=len(work))
 
         def update(_record: object, counts: Mapping[str, int]) -> None:
