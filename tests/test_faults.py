@@ -199,6 +199,11 @@ def test_a_region_with_no_incidents_gives_a_report_that_says_so(tmp_path: Path) 
         for name in ("summary", "categories", "findings")
     }
     assert "0 incidents were recorded over 140 operation days, against 0 over" in pages["summary"]
+    assert (
+        "No incident was recorded in Kota Pangkal Pinang (19.71), neither in OMP 2024 nor in OMB 2023-2024"
+        in pages["summary"]
+    )
+    assert "stayed at" not in pages["summary"]
     assert aar.compare(aar.load(data), region="19.71").metric("incidents")["target"] == 0
 
 

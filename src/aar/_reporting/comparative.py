@@ -276,7 +276,12 @@ class ComparativeReport:
             )
         ]
         withheld = bool(inc["withheld_baseline"] or inc["withheld_target"])
-        if withheld:
+        none = not withheld and not inc["baseline"] and not inc["target"]
+        if none:
+            sentences.append(t("summary.none", region=region_name(self.ds, p.region, lang), target=g, baseline=b))
+            values.update(per_day_baseline=0.0, per_day_target=0.0, per_day_percent_change=None, rate_ratio=None)
+            values.update(rate_ratio_ci_low=None, rate_ratio_ci_high=None)
+        elif withheld:
             sentences.append(t("summary.incidents.withheld", k=self.min_cell))
             for name in (
                 "per_day_baseline",
