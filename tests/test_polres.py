@@ -293,10 +293,11 @@ def test_polres_workbook_report_renders_without_its_free_text(tmp_path: Path) ->
     "Uraian" text reaches any file of either report."""
     book = _polres_workbook(tmp_path / "polres_metro.xlsx")
     texts = [str(row[-1]) for row in KEJADIAN[4:] if row[-1]]
-    for kind, params in (
-        ("overview", {"operation": "OMP-2024", "region": "Kota Metro", "as_of": "2024-12-02"}),
-        ("comparative", {"region": "18.72"}),
-    ):
+    # a Polres register of OMP only: its report is the overview; a comparison with OMB, which the
+    # register holds no row of, is refused before any kernel, naming the baseline
+    with pytest.raises(aar.UsageError, match=r"baseline: got 'OMB-2023-2024'"):
+        aar.run_report("comparative", {"dataset": str(book), "region": "18.72"}, tmp_path / "reports")
+    for kind, params in (("overview", {"operation": "OMP-2024", "region": "Kota Metro", "as_of": "2024-12-02"}),):
         files = aar.run_report(kind, {"dataset": str(book), **params}, tmp_path / "reports")
         html = files.html.read_text(encoding="utf-8")
         assert "Kota Metro" in html
