@@ -29,6 +29,10 @@ def normalise(text: str) -> str:
     return _NON_ALNUM.sub("_", folded.lower()).strip("_")
 
 
+_LABEL_COLUMN = {"id": 0, "en": 1}
+"""Which label of a code a language reads (the labels are the reference table's label_id, label_en)."""
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """Allowed codes of one column, each with an Indonesian and an English label, plus aliases.
@@ -61,8 +65,7 @@ class Vocabulary:
 
     def label(self, code: str, lang: str = "id") -> str:
         """The label of `code` in "id" (Indonesian) or "en" (English)."""
-        label_id, label_en = self.labels[code]
-        return label_en if lang == "en" else label_id
+        return self.labels[code][_LABEL_COLUMN.get(lang, 0)]
 
     def match(self, value: str) -> str | None:
         """The code `value` stands for, or None when it matches nothing."""

@@ -17,6 +17,10 @@ _NUMBER = {
 }
 
 
+_MARKS = {"id": (".", ","), "en": (",", ".")}
+"""Thousands and decimal marks of the report's language."""
+
+
 class _Tables(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -56,8 +60,8 @@ def tables_of(html: str) -> list[tuple[str, list[list[str]]]]:
 def cell_value(text: str, lang: str) -> str | float:
     """A cell as the workbook stores it: a number where the text is one in the report's language."""
     if _NUMBER[lang].match(text):
-        plain = text.replace(".", "").replace(",", ".") if lang == "id" else text.replace(",", "")
-        return float(plain)
+        grouping, decimal = _MARKS[lang]
+        return float(text.replace(grouping, "").replace(decimal, "."))
     return text
 
 
