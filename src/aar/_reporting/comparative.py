@@ -84,8 +84,28 @@ def _withheld_note(t: Messages, k: int, any_withheld: bool) -> tuple[str, Any] |
     return ("note", t("note.withheld", k=k)) if any_withheld else None
 
 
+class ReportSections:
+    """What both report values share: their language's catalog and sections built once each.
+
+    A report is frozen; `_cache` only memoises the sections its methods build, so a section is
+    the same value however often a notebook asks for it.
+    """
+
+    lang: str
+    _cache: dict[str, Section]
+
+    @property
+    def t(self) -> Messages:
+        return Messages(self.lang)
+
+    def _memo(self, name: str, build: Callable[[], Section]) -> Section:
+        if name not in self._cache:
+            self._cache[name] = build()
+        return self._cache[name]
+
+
 @dataclass(frozen=True)
-class ComparativeReport:
+class ComparativeReport(ReportSections):
     """Everything the comparative evaluation shows, computed once; one method per section."""
 
     ds: Dataset
@@ -97,21 +117,12 @@ class ComparativeReport:
     _cache: dict[str, Section] = field(default_factory=dict, compare=False, repr=False)
 
     @property
-    def t(self) -> Messages:
-        return Messages(self.lang)
-
-    @property
     def min_cell(self) -> int:
         return self.published.min_cell
 
     @property
     def comparison(self) -> Any:
         return self.published.comparison
-
-    def _memo(self, name: str, build: Callable[[], Section]) -> Section:
-        if name not in self._cache:
-            self._cache[name] = build()
-        return self._cache[name]
 
     def sections(self) -> list[Section]:
         """Every section in page order."""

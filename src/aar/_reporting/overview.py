@@ -8,7 +8,7 @@ returns an immutable `OverviewReport` whose methods return `Section` values.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,13 +21,13 @@ from .._data.dataset import Dataset, load
 from .._errors import UsageError
 from . import figures, words
 from . import formatting as fmt
-from .catalog import LANGUAGES, Messages
-from .comparative import _blocks, _withheld_note, provenance, region_name, report_dataset
+from .catalog import LANGUAGES
+from .comparative import ReportSections, _blocks, _withheld_note, provenance, region_name, report_dataset
 from .sections import Figure, KeyNumbers, Section, Table, frozen, gather, key, render
 
 
 @dataclass(frozen=True)
-class OverviewReport:
+class OverviewReport(ReportSections):
     """One operation in one region up to a date: the running report during an operation."""
 
     ds: Dataset
@@ -37,15 +37,6 @@ class OverviewReport:
     parameters: Mapping[str, Any]
     generated_at: dt.datetime
     _cache: dict[str, Section] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def t(self) -> Messages:
-        return Messages(self.lang)
-
-    def _memo(self, name: str, build: Callable[[], Section]) -> Section:
-        if name not in self._cache:
-            self._cache[name] = build()
-        return self._cache[name]
 
     def sections(self) -> list[Section]:
         return [
