@@ -528,9 +528,47 @@ def _read_config(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     if not path.exists():
         return {}, []
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), []
+        parsed = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         return {}, [Problem(f"dataset.toml cannot be read: {exc}", path=str(path), expected="valid TOML")]
+    except OSError as exc:
+        return {}, [Problem(f"dataset.toml cannot be read: {exc.strerror or exc}", path=str(path))]
+    return check_config(parsed, str(path))
+
+
+def check_config(config: Mapping[str, Any], path: str | None = None) -> tuple[dict[str, Any], list[Problem]]:
+    """`dataset.toml` checked against `DATASET_CONFIG`: the keys that are right, and a problem per wrong one."""
+    import difflib
+
+    from .schema import ALIAS_KINDS, DATASET_CONFIG
+
+    kept: dict[str, Any] = {}
+    problems: list[Problem] = []
+
+    def problem(message: str, value: object, expected: str) -> None:
+        problems.append(Problem(f"dataset.toml: {message}", path=path, value=repr(value), expected=expected))
+
+    for key, value in config.items():
+        if key not in DATASET_CONFIG:
+            near = difflib.get_close_matches(key, list(DATASET_CONFIG), n=1, cutoff=0.75)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            problem(f"unknown key {key!r}{hint}", value, f"one of {', '.join(DATASET_CONFIG)}")
+            continue
+        kind, expected = DATASET_CONFIG[key]
+        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if ok and key == "decimal":
+            ok = value in (",", ".")
+        if ok and key == "aliases":
+            ok = all(k in ALIAS_KINDS and isinstance(v, dict) for k, v in value.items()) and all(
+                isinstance(a, str) and isinstance(c, str) for v in value.values() for a, c in v.items()
+            )
+        if ok and key == "guard_patterns":
+            ok = all(isinstance(r, dict) for r in value)
+        if ok:
+            kept[key] = value
+        else:
+            problem(f"key {key!r} has the wrong type or shape", value, expected)
+    return kept, problems
 
 
 def read_source(path: str | Path) -> Source:

@@ -1021,3 +1021,26 @@ def data_dictionary() -> str:
         )
     lines.append("")
     return "\n".join(lines)
+
+
+DATASET_CONFIG: Mapping[str, tuple[type, str]] = {
+    "name": (str, 'text, e.g. name = "Polda Lampung, OMB and OMP"'),
+    "description": (str, "text"),
+    "synthetic": (bool, "true or false, without quotes"),
+    "licence": (str, 'text, e.g. licence = "internal"'),
+    "license": (str, "text"),
+    "decimal": (str, 'the decimal mark of the CSV files: "," or "."'),
+    "aliases": (dict, 'tables [aliases.category], [aliases.region] or [aliases.operation] of "alias" = "code"'),
+    "guard_patterns": (list, "[[guard_patterns]] tables (region_code, vulnerability, police, tps, linmas)"),
+    "seed": (int, "a whole number (the synthetic generator's seed)"),
+    "scale": (str, "text (the synthetic generator's scale)"),
+    "generator": (str, "text (the generator and its version)"),
+    "real_figures": (str, "text: which figures of the dataset are real"),
+    "synthetic_figures": (str, "text: which figures of the dataset are synthetic"),
+}
+"""The keys of `dataset.toml` with the type each must have and what a user should write.
+
+`aar.load` refuses an unknown key (naming the closest known one: `synthetc` is not `synthetic`)
+and a value of the wrong type (`synthetic = "false"` is text, not false), all problems at once.
+"""
+ALIAS_KINDS = ("category", "region", "operation")
