@@ -484,26 +484,16 @@ def run_batch(
         raise UsageError("workers", workers, "a whole number >= 1, or None for the number of cores")
     check_timeout(timeout)
     target = output_folder(out)
-    with output_lock(target):
-        return _run_batch(
-            jobs, target, workers, timeout, force, executor, scheduler, shared_assets, progress, title, lang
+    started = time.perf_counter()
+    with output_lock(target), _batch_log(target):
+        return _run_logged(
+            jobs, target, workers, timeout, force, executor, scheduler, shared_assets, progress, title, lang, started
         )
 
 
-def _run_batch(
-    jobs: Sequence[Job],
-    target: Path,
-    workers: int | None,
-    timeout: int | None,
-    force: bool,
-    executor: str,
-    scheduler: str | None,
-    shared_assets: bool,
-    progress: Callable[[JobRecord, Mapping[str, int]], None] | None,
-    title: str,
-    lang: str | None,
-) -> BatchResult:
-    started = time.perf_counter()
+@contextlib.contextmanager
+def _batch_log(target: Path) -> Iterator[None]:
+    """Log the batch to `target/batch.log` while it runs (staging folders of earlier runs removed first)."""
     _cleanup_staging(target)
     log = logging.getLogger("aar.batch")
     handler = _QuietFileHandler(target / "batch.log", encoding="utf-8")
@@ -511,9 +501,7 @@ def _run_batch(
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     try:
-        return _run_logged(
-            jobs, target, workers, timeout, force, executor, scheduler, shared_assets, progress, title, lang, started
-        )
+        yield
     finally:
         log.removeHandler(handler)
         handler.close()

@@ -99,14 +99,15 @@ def month_names(lang: str) -> dict[str, list[str]]:
 
 def duration(seconds: float, lang: str = "id") -> str:
     """A duration in words, "2 jam 30 menit" / "2 hours 30 minutes" (under an hour: minutes and seconds)."""
+    from .._analytics.metrics import duration_parts
+
     t = Messages(lang)
     if seconds < 3600:
-        minutes, secs = divmod(round(seconds), 60)
-        amounts = [(minutes, "minute"), (secs if secs or not minutes else 0, "second")]
-    else:
-        days, rest = divmod(round(seconds / 60), 1440)
-        hours, minutes = divmod(rest, 60)
-        amounts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+        parts = duration_parts(seconds)
+        amounts = [(parts["minutes"], "minute"), (parts["seconds"], "second")]
+    else:  # above an hour, to the minute
+        parts = duration_parts(round(seconds / 60) * 60)
+        amounts = [(parts["days"], "day"), (parts["hours"], "hour"), (parts["minutes"], "minute")]
     words = [t.text(f"unit.{unit}.{'one' if n == 1 else 'other'}", n=n) for n, unit in amounts if n]
     return " ".join(words) or t.text("unit.second.other", n=0)
 
