@@ -24,6 +24,15 @@ SAMPLE = ROOT / "data" / "sample"
 CHROMIUM = shutil.which("chromium")
 
 pytestmark = pytest.mark.slow
+BROWSER_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def needs_chromium() -> None:
@@ -102,16 +111,8 @@ def test_page_draws_every_figure_offline_and_shows_the_library_numbers(comparati
     needs_chromium()
     from playwright.sync_api import sync_playwright
 
-    flags = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=flags, headless=True)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
         context = browser.new_context(offline=True)
         page = context.new_page()
         problems: list[str] = []
@@ -370,6 +371,52 @@ def test_papermill_runs_the_notebook_from_the_repository_root_with_typed_paramet
     assert not [
         o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"
     ]
+    _check_nbconvert_export(out, executed)
+
+
+def _check_nbconvert_export(executed_path: Path, executed: nbformat.NotebookNode) -> None:
+    """A plain `jupyter nbconvert --to html --no-input` of the executed notebook, read in Chromium:
+    every figure drawn offline, the banner shown, no notebook-only note, no key-number count."""
+    needs_chromium()
+    from playwright.sync_api import sync_playwright
+
+    jupyter = str(Path(sys.executable).parent / "jupyter")
+    subprocess.run(
+        [jupyter, "nbconvert", "--to", "html", "--no-input", str(executed_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    export = executed_path.with_suffix(".html")
+    notes = [c.source for c in executed.cells if c.cell_type == "markdown"]
+    assert notes, "the notebook has notes for its reader"
+    figures = len(re.findall(r'class="aar-figure-data"', export.read_text(encoding="utf-8")))
+    assert figures >= 5
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
+        page = browser.new_context(offline=True).new_page()
+        errors: list[str] = []
+        fetched: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: fetched.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+        page.goto(export.as_uri(), wait_until="load")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.aar-figure svg.main-svg').length >= {figures}", timeout=60_000
+        )
+        drawn = page.eval_on_selector_all(
+            ".aar-figure", "els => els.map(e => e.querySelectorAll('svg.main-svg').length)"
+        )
+        text = " ".join(page.inner_text("body").split())
+        browser.close()
+    assert len(drawn) == figures and all(n >= 1 for n in drawn)
+    assert errors == []
+    # nbconvert's own template asks a CDN for require.js and MathJax; nothing of the report is fetched.
+    assert all("require" in url or "mathjax" in url.lower() for url in fetched), fetched
+    assert "DATA SINTETIS" in text
+    for note in notes:
+        assert " ".join(note.split())[:40] not in text
+    assert "key numbers" not in text and "plotly.js" not in text
 
 
 def test_the_tables_come_out_as_csv_and_as_one_workbook(comparative: aar.ReportFiles) -> None:
@@ -406,11 +453,8 @@ def test_no_label_of_any_figure_is_cut_off(comparative: aar.ReportFiles, width: 
     needs_chromium()
     from playwright.sync_api import sync_playwright
 
-    flags = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=[*flags, "--disable-component-update", "--disable-sync"]
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
         page = browser.new_context(offline=True, viewport={"width": width, "height": 900}).new_page()
         page.goto(comparative.html.as_uri(), wait_until="load")
         page.wait_for_function(

@@ -1,7 +1,9 @@
 """Write the report notebooks of notebooks/ (run by `make notebooks`; the .ipynb files are committed).
 
 Notebooks are thin: a tagged parameters cell, one library call per section, and short notes for
-whoever reads the notebook itself (tagged notebook-only, left out of the HTML report).
+whoever reads the notebook itself (tagged notebook-only, left out of the HTML report and of any
+nbconvert export). `report.scripts()` puts plotly.js in the notebook once, so JupyterLab and a
+plain `jupyter nbconvert --to html --no-input` of an executed report draw the figures.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ HERE = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def md(text: str) -> nbformat.NotebookNode:
-    return new_markdown_cell(text, metadata={"tags": ["notebook-only"]})
+    # transient.remove_source is what nbconvert's own TagRemovePreprocessor sets: every nbconvert
+    # export (HTML, PDF, --no-input or not) leaves the note out, JupyterLab still shows it.
+    return new_markdown_cell(text, metadata={"tags": ["notebook-only"], "transient": {"remove_source": True}})
 
 
 def code(text: str, *tags: str) -> nbformat.NotebookNode:
@@ -54,8 +58,9 @@ COMPARATIVE = notebook(
             "parameters",
         ),
         code(
-            "import aar\n\nreport = aar.comparative_report(dataset, region, baseline, target, exposure, lang, min_cell, alpha)\nreport.header()"
+            "import aar\n\nreport = aar.comparative_report(dataset, region, baseline, target, exposure, lang, min_cell, alpha)\nreport.scripts()"
         ),
+        code("report.header()"),
         md("The bottom line up front: what changed, where, in which phase and category, and the deployment."),
         code("report.bottom_line()"),
         md("The anev summary: generated sentences and the side-by-side table."),
@@ -91,8 +96,9 @@ OVERVIEW = notebook(
             "parameters",
         ),
         code(
-            "import aar\n\nreport = aar.overview_report(dataset, operation, region, as_of, lang, min_cell)\nreport.header()"
+            "import aar\n\nreport = aar.overview_report(dataset, operation, region, as_of, lang, min_cell)\nreport.scripts()"
         ),
+        code("report.header()"),
         code("report.summary()"),
         code("report.recent()"),
         code("report.phases()"),

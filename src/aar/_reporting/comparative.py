@@ -27,7 +27,7 @@ from .._version import __version__
 from . import figures, words
 from . import formatting as fmt
 from .catalog import LANGUAGES, Messages
-from .sections import Figure, KeyNumbers, Section, Table, frozen, gather, key, render
+from .sections import Figure, FigureScripts, KeyNumbers, Section, Table, frozen, gather, key, render
 
 
 def region_name(ds: Dataset, region: str | None, lang: str) -> str:
@@ -97,6 +97,13 @@ class ReportSections:
     @property
     def t(self) -> Messages:
         return Messages(self.lang)
+
+    def scripts(self) -> FigureScripts:
+        """plotly.js and the figure script for the notebook itself (JupyterLab, nbconvert exports).
+
+        The report page leaves this output out: it embeds the same scripts once in its head.
+        """
+        return FigureScripts(self.lang)
 
     def _memo(self, name: str, build: Callable[[], Section]) -> Section:
         if name not in self._cache:

@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from .._errors import ReportError, ReportTimeout, UsageError
 from .preflight import preflight
-from .sections import KEY_NUMBERS_MIME, SECTION_MIME
+from .sections import KEY_NUMBERS_MIME, NOTEBOOK_DRAW, SCRIPTS_MIME, SECTION_MIME
 
 NOTEBOOKS = {
     "comparative": "comparative_evaluation.ipynb",
@@ -294,10 +294,13 @@ def _page_parts(notebook: Any) -> tuple[list[str], list[str], list[tuple[str, st
             if KEY_NUMBERS_MIME in data:
                 keys.update(data[KEY_NUMBERS_MIME])
                 continue
+            if SCRIPTS_MIME in data:
+                continue
             if "text/html" in data:
-                html = data["text/html"]
+                html = "".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"]
+                html = html.removesuffix(NOTEBOOK_DRAW)
                 meta = data.get(SECTION_MIME) or {}
-                (head if meta.get("id") == "header" else body).append("".join(html) if isinstance(html, list) else html)
+                (head if meta.get("id") == "header" else body).append(html)
                 if meta.get("title"):
                     toc.append((meta["id"], meta["title"]))
                 title = meta.get("page_title") or title
@@ -313,21 +316,10 @@ def to_html(
     the page's language and a title a person can read.
     """
     from .catalog import Messages
-    from .formatting import month_names
-    from .sections import asset, plotly_js, render
+    from .sections import asset, figure_locale_json, plotly_js, render
 
     head, body, toc, keys, page_title = _page_parts(notebook)
     t = Messages(lang)
-    settings: dict[str, Any] = {"locale": lang}
-    if lang != "en":
-        names = month_names(lang)
-        settings["register"] = {
-            "moduleType": "locale",
-            "name": lang,
-            "dictionary": {},
-            "format": {**names, "decimal": ",", "thousands": ".", "date": "%d/%m/%Y"},
-        }
-    locale_json = json.dumps(settings, ensure_ascii=False).replace("<", "\\u003c")
     page = render(
         "page.html",
         lang=lang,
@@ -335,7 +327,7 @@ def to_html(
         css=Markup(asset("style.css")),
         plotly_src=plotly_src,
         plotly_js=Markup("" if plotly_src else plotly_js()),
-        locale_json=Markup(locale_json),
+        locale_json=Markup(figure_locale_json(lang)),
         synthetic=synthetic,
         banner=t("banner.synthetic"),
         banner_css=Markup(t.text("banner.synthetic").replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")),

@@ -8,6 +8,9 @@ The report's key numbers are gathered from its sections' values, never written i
 Figures are kept as plotly figures and drawn by the page: the section's HTML holds an empty
 `<div class="aar-figure">` and the figure as JSON in a `<script type="application/json">` beside it,
 which the page's script (`templates/draw.js`) hands to `Plotly.newPlot` once plotly.js is loaded.
+In a notebook the same HTML is drawn by the report's `scripts()` output (plotly.js and draw.js, once)
+and a one-line call after each section, so JupyterLab and a plain `jupyter nbconvert --to html`
+export show the figures too; the report page leaves both out and embeds its own.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ KEY_NUMBERS_MIME = "application/vnd.aar.key-numbers+json"
 """Mimetype of the output that carries a report's key numbers to its sidecar (not shown in the HTML)."""
 SECTION_MIME = "application/vnd.aar.section+json"
 """Mimetype beside a section's HTML: its id and title for the page's table of contents."""
+SCRIPTS_MIME = "application/vnd.aar.scripts+json"
+"""Mimetype that marks the notebook's figure scripts (left out of the report page, which has its own)."""
+NOTEBOOK_DRAW = (
+    '<script type="text/javascript">window.aarDraw &&'
+    " window.aarDraw(document.currentScript && document.currentScript.parentNode);</script>"
+)
+"""What follows a section's HTML in a notebook output: draw its figures (the page's builder removes it)."""
 
 
 @cache
@@ -145,7 +155,33 @@ class Section:
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, Any]:
         meta = {"id": self.id, "title": self.title, "page_title": self.page_title}
-        return {"text/html": str(self.to_html()), SECTION_MIME: meta}
+        html = str(self.to_html()) + (NOTEBOOK_DRAW if self.figures else "")
+        return {"text/html": html, SECTION_MIME: meta}
+
+
+@dataclass(frozen=True)
+class FigureScripts:
+    """plotly.js, the report's number and month formats and the drawing script, for a notebook.
+
+    A report notebook returns this once, before its first section: JupyterLab (for a trusted
+    notebook) and an HTML export by nbconvert then draw every figure offline. The report page
+    built by `aar report` leaves this output out and embeds the same scripts itself.
+    """
+
+    lang: str
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, Any]:
+        html = render(
+            "scripts.html",
+            plotly_js=Markup(plotly_js()),
+            locale_json=Markup(figure_locale_json(self.lang)),
+            draw_js=Markup(asset("draw.js")),
+        )
+        return {
+            "text/html": str(html),
+            SCRIPTS_MIME: {"plotly.js": PLOTLY_BUNDLE_VERSION, "lang": self.lang},
+            "text/plain": f"plotly.js {PLOTLY_BUNDLE_VERSION} and the figure script (draws the figures below)",
+        }
 
 
 @dataclass(frozen=True)
@@ -155,7 +191,12 @@ class KeyNumbers:
     values: Mapping[str, Any]
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, Any]:
-        return {KEY_NUMBERS_MIME: dict(self.values), "text/plain": f"{len(self.values)} key numbers"}
+        # The empty HTML keeps the count out of an HTML export; JupyterLab's inspector still shows it.
+        return {
+            KEY_NUMBERS_MIME: dict(self.values),
+            "text/html": f"<!-- {len(self.values)} key numbers, written to report.json -->",
+            "text/plain": f"{len(self.values)} key numbers",
+        }
 
 
 def gather(sections: Sequence[Section]) -> dict[str, Any]:
@@ -203,6 +244,26 @@ PLOTLY_BUNDLE_TRACES = (
     "violin",
 )
 """Trace types the vendored partial bundle draws (`assets/README.md`); a figure may use no other."""
+
+
+def figure_locale_json(lang: str) -> str:
+    """The figures' locale for draw.js: the language's month and day names and number marks (babel's)."""
+    from babel import numbers as babel_numbers
+
+    from .formatting import locale, month_names
+
+    marks = {
+        "decimal": babel_numbers.get_decimal_symbol(locale(lang)),
+        "thousands": babel_numbers.get_group_symbol(locale(lang)),
+    }
+    register = {
+        "moduleType": "locale",
+        "name": lang,
+        "dictionary": {},
+        "format": {**month_names(lang), **marks, "date": "%d/%m/%Y"},
+    }
+    settings = {"locale": lang, "register": register}
+    return json.dumps(settings, ensure_ascii=False).replace("<", "\\u003c")
 
 
 @cache
