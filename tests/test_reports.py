@@ -17,29 +17,13 @@ import polars as pl
 import pytest
 
 import aar
+from _browser import BROWSER_FLAGS, CHROMIUM, needs_chromium
 from aar._reporting.runner import NOTEBOOKS, notebook_path
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "data" / "sample"
-CHROMIUM = shutil.which("chromium")
 
 pytestmark = pytest.mark.slow
-BROWSER_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def needs_chromium() -> None:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: .ci/run installs Debian's chromium before the tests")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
 
 
 @pytest.fixture(scope="module")
