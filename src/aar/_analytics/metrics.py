@@ -93,6 +93,8 @@ def check_scope(ds: Dataset, region: str | None, operations: Mapping[str, str]) 
         where = (
             f"provinces {', '.join(covered)} and their kabupaten/kota, or 'national'"
             if covered
+            else "only 'national': the dataset holds national rows only (region 00), no province"
+            if has_national(ds)
             else "none yet: the dataset has no incident, deployment or electorate row"
         )
         raise UsageError("region", region, f"a region the dataset covers: {where}")
