@@ -273,3 +273,24 @@ def test_national_reports_say_there_are_no_sub_regions(national: aar.Dataset, la
         shown = {s.id: str(s.body) for s in overview.sections()}
         assert none in shown["subregions"]
         assert n in shown["method"]
+
+
+def test_a_national_file_without_a_region_column_beside_a_regional_file(write_dataset: Callable[..., Path]) -> None:
+    national = [line.replace(";Indonesia", "").replace(";Wilayah", "") for line in NATIONAL_DAYS]
+    folder = _regional(write_dataset, national, POLDA)
+    (folder / "dataset.toml").write_text("national = true\n", encoding="utf-8")
+    ds = aar.load(folder)
+    assert set(ds.incidents["region_code"]) == {NATIONAL_CODE, "18", "18.72"}
+    assert ds.incidents.filter(pl.col("occurred_on") == dt.date(2024, 2, 14)).height == 859
+
+
+def test_a_regional_situation_report_alone_makes_a_report(write_dataset: Callable[..., Path]) -> None:
+    """A sitrep says nothing of clearance: the column is there, unknown, and every section renders
+    (before, the report stopped on a missing `cleared` column)."""
+    folder = write_dataset(
+        {"sitrep.csv": "tanggal;wilayah;kejahatan;laka;MD\n14/02/2024;Lampung;30;10;3\n27/11/2024;Lampung;20;5;1\n"}
+    )
+    ds = aar.load(folder)
+    assert ds.incidents["cleared"].null_count() == ds.incidents.height == 65
+    sections = {s.id: str(s.body) for s in comparative_report(ds, region="18").sections()}
+    assert "Lampung" in sections["header"]

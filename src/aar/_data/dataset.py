@@ -7,6 +7,11 @@ reference (a dataset row overrides the reference row with the same key, new rows
 dataset's phase rows for an operation and province replace the reference's); check across tables;
 derive each incident's operation, phase and relative day and each deployment's personnel-days
 (`aar._data.derive`). Problems are collected from every step and reported together.
+
+National rows (region "Indonesia", "Nasional", 00; or any row of a file without a region column
+when `dataset.toml` says `national = true`) get the operations' own windows cut to the days they
+span, are reconciled with the regional rows of their days (`reconcile_incidents`: nothing counted
+twice, a warning where the regions exceed the nation), and bring the national electorate with them.
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@
   alike; where they name it, both operations truly ran and both are credited with the day.
 - `deployment_days`: days and personnel-days of each deployment (both ends inclusive).
 - `expand_sitrep`: the wide daily situation report into incident and deployment rows.
+- `reconcile_incidents`, `reconcile_deployments`, `national_span`: national rows (region 00, a
+  national bulletin) beside regional rows of the same day: the national figure is the total, the
+  regional rows its breakdown, the excess the "unattributed" remainder; the nation's days are the
+  days its rows span.
 """
 
 from __future__ import annotations
