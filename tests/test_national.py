@@ -12,12 +12,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import aar
 from _national import WEEKS, bulletin_rows, write_bulletin
 from aar._analytics.metrics import covered_provinces, data_levels, exposures, has_national, rates
 from aar._data.derive import reconcile_incidents
 from aar._data.reference import national_electorate, region_index, regions_frame
+from aar._data.schema import CATEGORY, CATEGORY_GROUP, CATEGORY_GROUP_OF
 from aar._data.summary import levels_overview
 from aar._data.vocabulary import NATIONAL_CODE
 from aar._reporting.comparative import comparative_report
@@ -294,3 +297,84 @@ def test_a_regional_situation_report_alone_makes_a_report(write_dataset: Callabl
     assert ds.incidents["cleared"].null_count() == ds.incidents.height == 65
     sections = {s.id: str(s.body) for s in comparative_report(ds, region="18").sections()}
     assert "Lampung" in sections["header"]
+
+
+def test_national_deployments_keep_their_excess_over_the_regional_ones_day_by_day(
+    write_dataset: Callable[..., Path],
+) -> None:
+    header = "operasi;wilayah;instansi;mulai;selesai;personel\n"
+    rows = [
+        "OMB;Indonesia;polri;10/02/2024;19/02/2024;100",  # 10 days, 1,000 personnel-days in all
+        "OMB;Lampung;polri;12/02/2024;16/02/2024;30",  # 5 of those days, 30 of the 100
+        "OMB;Lampung;tni;12/02/2024;16/02/2024;7",  # another agency: not in the national Polri figure
+    ]
+    incidents = "id;tanggal;wilayah;kategori\nA;14/02/2024;Lampung;demo\n"
+    ds = aar.load(write_dataset({"deployments.csv": header + "\n".join(rows) + "\n", "incidents.csv": incidents}))
+    polri = ds.deployments.filter(pl.col("agency") == "polri")
+    assert polri["personnel_days"].sum() == 1_000
+    national = polri.filter(pl.col("region_code") == NATIONAL_CODE)
+    assert (
+        national.filter(pl.col("start_date").is_between(pl.date(2024, 2, 12), pl.date(2024, 2, 16)))[
+            "personnel"
+        ].to_list()
+        == [70] * 5
+    )
+    assert ds.deployments.filter(pl.col("agency") == "tni")["personnel_days"].sum() == 35
+    # the nation's own window: the days its deployments span, as no national incident row gives them
+    window = ds.windows.filter(pl.col("province_code") == NATIONAL_CODE).select(
+        "operation_id", "start_date", "end_date"
+    )
+    assert window.rows() == [("OMB-2023-2024", dt.date(2024, 2, 10), dt.date(2024, 2, 19))]
+
+
+def test_a_national_electorate_row_of_the_dataset_wins_over_the_shipped_one(write_dataset: Callable[..., Path]) -> None:
+    files = {
+        "laporan_harian.csv": "\n".join(NATIONAL_DAYS) + "\n",
+        "dpt.csv": "operasi;wilayah;dpt;jumlah_tps\nOMB;Indonesia;204807222;820000\n",
+    }
+    ds = aar.load(write_dataset(files))
+    r = rates(ds, ["operation_id"]).row(0, named=True)
+    assert (r["voters"], r["tps"]) == (204_807_222, 820_000)
+    assert r["days"] == 2  # 14 and 15 Feb 2024
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["00", "18", "18.72"]), st.sampled_from(list(CATEGORY.codes)), st.integers(0, 1)),
+        max_size=40,
+    )
+)
+def test_reconciled_counts_are_the_larger_of_national_and_regional_per_day_and_group(
+    rows: list[tuple[str, str, int]],
+) -> None:
+    days = [dt.date(2024, 2, 14), dt.date(2024, 2, 15)]
+    frame = pl.DataFrame(
+        {
+            "operation_id": ["OMB-2023-2024"] * len(rows),
+            "occurred_on": [days[d] for _, _, d in rows],
+            "region_code": [r for r, _, _ in rows],
+            "category": [c for _, c, _ in rows],
+            "category_group": [CATEGORY_GROUP_OF[c] for _, c, _ in rows],
+            "killed": [1] * len(rows),
+            "injured": [0] * len(rows),
+            "loss_idr": [0.0] * len(rows),
+        },
+        schema_overrides={"occurred_on": pl.Date, "region_code": pl.String, "category": pl.String},
+    )
+    out, excess = reconcile_incidents(frame)
+    regional = pl.col("region_code") != NATIONAL_CODE
+    assert out.filter(regional).equals(frame.filter(regional))  # regional rows untouched
+    keys = ["occurred_on", "category_group"]
+    before = frame.group_by(keys).agg(n=(~regional).sum(), r=regional.sum())
+    after = out.group_by(keys).agg(total=pl.len())
+    both = before.join(after, on=keys, how="left").with_columns(pl.col("total").fill_null(0))
+    has_national_day = frame.filter(~regional).select("occurred_on").unique()
+    checked = both.join(has_national_day, on="occurred_on")
+    expected = checked.with_columns(
+        want=pl.when(pl.col("r").sum().over("occurred_on") > 0)
+        .then(pl.max_horizontal("n", "r"))
+        .otherwise(pl.col("n") + pl.col("r"))
+    )
+    assert (expected["total"] == expected["want"]).all()
+    over = expected.filter((pl.col("r") > pl.col("n")) & (pl.col("r").sum().over("occurred_on") > 0))
+    assert excess.filter(pl.col("what").is_in(list(CATEGORY_GROUP.codes))).height == over.height

@@ -523,6 +523,23 @@ def _national_region(raw: RawTable) -> RawTable:
     return replace(raw, frame=frame, labels={**raw.labels, "region_code": raw.labels.get("region_code", "region_code")})
 
 
+def _national_days(incidents: pl.DataFrame | None, deployments: pl.DataFrame | None) -> pl.DataFrame:
+    """operation_id, occurred_on: the days of the national incident rows of each operation; for an
+    operation without any, the first and last day of its national deployments (`national_span`)."""
+    national = pl.col("region_code") == NATIONAL_CODE
+    days = pl.DataFrame(schema={"operation_id": pl.String, "occurred_on": pl.Date})
+    if incidents is not None:
+        days = pl.concat(
+            [days, incidents.filter(national).select(pl.col("operation_id").cast(pl.String), "occurred_on")]
+        )
+    if deployments is not None:
+        own = deployments.filter(national).select(pl.col("operation_id").cast(pl.String), "start_date", "end_date")
+        own = own.join(days.select("operation_id").unique(), on="operation_id", how="anti")
+        ends = [own.select("operation_id", occurred_on=pl.col(c)) for c in ("start_date", "end_date")]
+        days = pl.concat([days, *ends])
+    return days.drop_nulls()
+
+
 def _has_national(parsed: Mapping[str, pl.DataFrame | None]) -> bool:
     """Whether any incident, situation-report, deployment or electorate row is national (region 00)."""
     return any(
@@ -752,12 +769,7 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
         deployments = deployment_days(deployments)
         problems += _deployments_outside(deployments, windows, raws)
     if national:  # the nation's days are those its rows span; its rows are what regional rows leave over
-        spanned = [
-            t.filter(pl.col("region_code") == NATIONAL_CODE).select("operation_id", "occurred_on")
-            for t in (incidents, None if deployments is None else deployments.rename({"start_date": "occurred_on"}))
-            if t is not None
-        ]
-        windows = national_span(windows, pl.concat(spanned).drop_nulls())
+        windows = national_span(windows, _national_days(incidents, deployments))
         calendar = phase_calendar(phases, windows)
         attribution = attribution_rules(pl.concat(as_given) if as_given else None, windows)
         if incidents is not None:
