@@ -378,3 +378,16 @@ def test_reconciled_counts_are_the_larger_of_national_and_regional_per_day_and_g
     assert (expected["total"] == expected["want"]).all()
     over = expected.filter((pl.col("r") > pl.col("n")) & (pl.col("r").sum().over("occurred_on") > 0))
     assert excess.filter(pl.col("what").is_in(list(CATEGORY_GROUP.codes))).height == over.height
+
+
+def test_the_national_rate_ratio_against_statsmodels_directly(national: aar.Dataset) -> None:
+    from statsmodels.stats.rates import confint_poisson_2indep
+
+    n_b = national.incidents.filter(pl.col("operation_id") == "OMB-2023-2024").height
+    n_t = national.incidents.filter(pl.col("operation_id") == "OMP-2024").height
+    published = comparative_report(national, region=None).published
+    assert published.overall is not None and published.overall_score is not None
+    assert published.overall.ratio == pytest.approx((n_t / 28) / (n_b / 28))
+    low, high = confint_poisson_2indep(n_t, 28, n_b, 28, method="score", compare="ratio")
+    assert (published.overall_score.ci_low, published.overall_score.ci_high) == pytest.approx((low, high))
+    assert published.overall_score.exposure_target == published.overall_score.exposure_baseline == 28

@@ -749,6 +749,8 @@ class ComparativeReport(ReportSections):
                     method=t("method.quasi" if quasi else "method.nb2"),
                 )
             )
+        elif p.region is None and (p.subregions["region"].cast(pl.String) == NATIONAL).all():
+            items.append(t("stats.regression.national"))  # national rows only: no sub-region at all
         else:
             items.append(t("stats.regression.none", n=reg.n_regions))
         from .._analytics.statistics import MIN_SEGMENT_EVENTS
