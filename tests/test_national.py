@@ -391,3 +391,25 @@ def test_the_national_rate_ratio_against_statsmodels_directly(national: aar.Data
     low, high = confint_poisson_2indep(n_t, 28, n_b, 28, method="score", compare="ratio")
     assert (published.overall_score.ci_low, published.overall_score.ci_high) == pytest.approx((low, high))
     assert published.overall_score.exposure_target == published.overall_score.exposure_baseline == 28
+
+
+def test_a_national_report_of_mixed_levels_names_the_unattributed_remainder(
+    bulletin: Path, write_dataset: Callable[..., Path]
+) -> None:
+    polda = "Tanggal;Wilayah;Kejahatan;Laka\n14/02/2024;Lampung;40;12\n27/11/2024;Lampung;35;9\n"
+    folder = write_dataset(
+        {"laporan_harian.csv": (bulletin / "laporan_harian.csv").read_text(encoding="utf-8"), "sitrep_polda.csv": polda}
+    )
+    ds = aar.load(folder)
+    report = comparative_report(ds, region=None, lang="en")
+    table = report.published.subregions
+    assert sorted(table["region"].cast(pl.String)) == [NATIONAL_CODE, "18"]
+    assert table.filter(pl.col("region") == "18")["incidents_target"][0] == 35 + 9
+    sections = {s.id: str(s.body) for s in report.sections()}
+    assert "National, not attributed to a region (00)" in sections["subregions"]
+    assert "plus national rows" in sections["header"]
+    heatmap = report.subregions().figures[0].figure
+    assert "National, not attributed to a region" in heatmap.data[0].y
+    totals = rates(ds, ["operation_id"])
+    assert totals["incidents"].sum() == aar.load(bulletin).incidents.height  # Lampung's rows are inside the bulletin's
+    assert rates(ds, ["operation_id"], "18")["incidents"].sum() == 40 + 12 + 35 + 9

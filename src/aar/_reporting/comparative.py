@@ -615,9 +615,14 @@ class ComparativeReport(ReportSections):
         if p.region is None and national.all():  # a national bulletin: no region to break the nation into
             body = _blocks(("note", t("subregions.none")))
             return Section("subregions", t.text("section.subregions"), body, frames=frames)
+        grid = p.grid.with_columns(  # the national rows' remainder is no region: named as such
+            name=pl.when(pl.col("region").cast(pl.String) == NATIONAL)
+            .then(pl.lit(names[NATIONAL]))
+            .otherwise(pl.col("name"))
+        )
         heat = Figure(
             "heatmap",
-            figures.region_phase_heatmap(p.grid.select("name", "phase", "per_day"), "per_day", lang),
+            figures.region_phase_heatmap(grid.select("name", "phase", "per_day"), "per_day", lang),
             figures.caption("heatmap", lang),
         )
         shown = [heat]
