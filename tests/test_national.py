@@ -60,7 +60,9 @@ def national(bulletin: Path) -> aar.Dataset:
     return aar.load(bulletin)
 
 
-@pytest.mark.parametrize("name", ["Indonesia", "INDONESIA", "Nasional", "national", "00", "Mabes Polri"])
+@pytest.mark.parametrize(
+    "name", ["Indonesia", "INDONESIA", "Nasional", "national", "00", "Mabes Polri", "Indonesia (00)"]
+)
 def test_the_whole_country_is_matched_by_name_or_code(name: str) -> None:
     assert region_index(regions_frame()).match(name).code == NATIONAL_CODE
 

@@ -167,6 +167,8 @@ class RegionIndex:
         if text == NATIONAL_CODE or _region_key(text)[1] in NATIONAL_NAMES:
             return RegionMatch(NATIONAL_CODE)
         coded = _NAME_AND_CODE.match(text)
+        if coded and coded.group(2) == NATIONAL_CODE:  # "Indonesia (00)", as the template's list writes it
+            return RegionMatch(NATIONAL_CODE)
         if coded and coded.group(2) in self.names:  # "Kota Metro (18.72)", as the template's lists write it
             return RegionMatch(coded.group(2))
         digits = text.replace(".", "").replace(" ", "")
