@@ -415,3 +415,15 @@ def test_a_national_report_of_mixed_levels_names_the_unattributed_remainder(
     totals = rates(ds, ["operation_id"])
     assert totals["incidents"].sum() == aar.load(bulletin).incidents.height  # Lampung's rows are inside the bulletin's
     assert rates(ds, ["operation_id"], "18")["incidents"].sum() == 40 + 12 + 35 + 9
+
+
+def test_the_national_electorate_comes_only_with_national_rows_of_its_operation(
+    write_dataset: Callable[..., Path],
+) -> None:
+    omp = "Tanggal;Wilayah;Kejahatan\n27/11/2024;Lampung;20\n"
+    files = {"laporan_harian.csv": "\n".join(NATIONAL_DAYS) + "\n", "sitrep_polda.csv": omp}
+    files["dpt.csv"] = "operasi;wilayah;dpt;jumlah_tps\nOMP;Lampung;6515869;13281\n"
+    ds = aar.load(write_dataset(files))
+    r = {row["operation_id"]: row for row in rates(ds, ["operation_id"]).iter_rows(named=True)}
+    assert r["OMB-2023-2024"]["voters"] == 204_807_222  # the bulletin's operation: the whole country
+    assert r["OMP-2024"]["voters"] == 6_515_869  # only Lampung's rows: Lampung's voters, not the nation's

@@ -549,10 +549,12 @@ def _has_national(parsed: Mapping[str, pl.DataFrame | None]) -> bool:
     )
 
 
-def _with_national_electorate(electorate: pl.DataFrame | None, operations: pl.DataFrame) -> pl.DataFrame | None:
+def _with_national_electorate(electorate: pl.DataFrame | None, operations: pl.Series) -> pl.DataFrame | None:
     """The dataset's electorate plus the shipped national voters and TPS (`national_electorate`) of each
-    operation the dataset gives no national row for: national rates then use the country's figures."""
-    shipped = national_electorate().filter(pl.col("operation_id").is_in(operations["operation_id"].implode()))
+    of `operations` (those with national rows) the dataset gives no national electorate row for:
+    national rates then use the country's figures, and an operation without national rows keeps
+    the sum of its regions'."""
+    shipped = national_electorate().filter(pl.col("operation_id").is_in(operations.implode()))
     if electorate is not None:
         own = electorate.filter(pl.col("region_code") == NATIONAL_CODE).select("operation_id")
         shipped = shipped.join(own, on="operation_id", how="anti")
@@ -782,7 +784,8 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
         problems += _check_electorate(parsed["electorate"], raws["electorate"])
     electorate = parsed["electorate"]
     if national:
-        electorate = _with_national_electorate(electorate, operations)
+        with_rows = _national_days(incidents, deployments).get_column("operation_id").unique()
+        electorate = _with_national_electorate(electorate, with_rows)
 
     for at, checked in reversed(pending):
         problems[at:at] = checked.result()
