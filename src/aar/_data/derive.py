@@ -402,7 +402,8 @@ def reconcile_incidents(incidents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
     stay as the *unattributed* remainder (region 00), the other national rows are dropped, those of
     the categories the regional rows name first. Killed, injured and loss follow the same rule per
     day: the national figure's excess over the regional sum sits on the first remaining national
-    row of the day (a traffic accident where there is one). The nation's totals are then the
+    row of the day (a traffic accident where there is one; when no national row remains that day,
+    the regional figures stand). The nation's totals are then the
     bulletin's, every province's are its own rows', and nothing is counted twice.
 
     Where the regional rows exceed the national row (R > N), the national row is incomplete or the
