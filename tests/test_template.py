@@ -59,7 +59,8 @@ def test_sheets_dropdowns_and_formats(tmp_path: Path) -> None:
     lists = book["Daftar"]
     column = ranges["E2:E1001"].split("!$")[1].split("$")[0]
     regions = [c.value for c in lists[column][1:] if c.value]
-    assert "Kota Metro (18.72)" in regions and "Lampung (18)" in regions and len(regions) == 552
+    assert "Kota Metro (18.72)" in regions and "Lampung (18)" in regions and len(regions) == 552 + 1
+    assert regions[0] == "Indonesia (00)"  # national rows
     agencies = book["Personel"].data_validations.dataValidation
     assert agencies, "the agency column has a dropdown"
     yes_no = choices(TABLES["incidents"].field("cleared"), "id")

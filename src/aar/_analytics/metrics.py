@@ -93,6 +93,8 @@ def check_scope(ds: Dataset, region: str | None, operations: Mapping[str, str]) 
         where = (
             f"provinces {', '.join(covered)} and their kabupaten/kota, or 'national'"
             if covered
+            else "only 'national': the dataset holds national rows only (region 00), no province"
+            if has_national(ds)
             else "none yet: the dataset has no incident, deployment or electorate row"
         )
         raise UsageError("region", region, f"a region the dataset covers: {where}")
@@ -150,7 +152,8 @@ def covered_provinces(ds: Dataset) -> pl.Series:
     """Provinces the dataset covers: those with any incident, deployment or electorate row.
 
     Rates and comparisons count days and regions only there, so a dataset of three provinces is
-    not diluted by the 35 it says nothing about.
+    not diluted by the 35 it says nothing about. National rows (region 00, a national bulletin)
+    cover no province: `has_national` says whether there are any.
     """
     return ds.memo("covered_provinces", lambda: _covered(_covered_plan(ds).collect()))
 
@@ -161,7 +164,37 @@ def _covered_plan(ds: Dataset) -> pl.LazyFrame:
 
 
 def _covered(codes: pl.DataFrame) -> pl.Series:
-    return codes.get_column("region_code").sort().alias("province_code")
+    covered = codes.get_column("region_code")
+    return covered.filter(covered != NATIONAL).sort().alias("province_code")
+
+
+def has_national(ds: Dataset) -> bool:
+    """Whether the dataset holds national rows: incidents or deployments of the whole country
+    (region 00, as a national bulletin gives them). Their days count at national level only."""
+    return ds.memo("has_national", lambda: _has_national(ds))
+
+
+def _has_national(ds: Dataset) -> bool:
+    return any(bool((t["region_code"] == NATIONAL).any()) for t in (ds.incidents, ds.deployments))
+
+
+def _day_provinces(ds: Dataset) -> pl.Series:
+    """The province codes whose calendar days count: the covered provinces, and 00 with national rows."""
+    covered = covered_provinces(ds)
+    return pl.concat([covered, pl.Series([NATIONAL])]) if has_national(ds) else covered
+
+
+def data_levels(ds: Dataset) -> dict[str, int]:
+    """Incident rows per level of their region: national (00), province, regency (kabupaten/kota).
+
+    A report's data notes and `aar summary` say which levels the data holds; national rows are
+    what the regional rows of their day leave unexplained (see `aar._data.derive.reconcile_incidents`).
+    """
+    from .._data.derive import region_level
+
+    found = ds.incidents.group_by(level=region_level(pl.col("region_code"))).agg(rows=pl.len())
+    counted = dict(found.iter_rows())
+    return {level: int(counted.get(level, 0)) for level in LEVELS}
 
 
 def prepare(ds: Dataset, region: str | None, level: str) -> None:
@@ -184,7 +217,7 @@ def prepare(ds: Dataset, region: str | None, level: str) -> None:
 
 def _calendar_days(ds: Dataset, region: str | None, level: str) -> pl.DataFrame:
     """One row per operation, region key, phase and date covered (dates of the calendar)."""
-    cal = ds.calendar.filter(pl.col("province_code").is_in(covered_provinces(ds).implode()))
+    cal = ds.calendar.filter(pl.col("province_code").is_in(_day_provinces(ds).implode()))
     cal = cal.with_columns(occurred_on=pl.date_ranges("start_date", "end_date")).explode("occurred_on")
     cal = credited_days(
         cal.select("operation_id", "province_code", "phase", "occurred_on"), ds.windows, attribution(ds)
@@ -215,7 +248,7 @@ def attribution(ds: Dataset, region: str | None = None) -> pl.DataFrame:
         rules = ds.windows.select("province_code", rule="attribution", overlap_days="overlap_days").unique()
     else:  # windows built without it: the rule that never counts a day twice
         rules = ds.windows.select("province_code").unique().with_columns(rule=pl.lit(NEAREST), overlap_days=None)
-    covered = rules.filter(pl.col("province_code").is_in(covered_provinces(ds).implode()))
+    covered = rules.filter(pl.col("province_code").is_in(_day_provinces(ds).implode()))
     if region is not None:
         covered = covered.filter(pl.col("province_code") == region[:2])
     return covered.sort("province_code")
@@ -231,9 +264,18 @@ def attribution_rule(ds: Dataset, region: str | None = None) -> str:
     return with_overlap[0] if len(with_overlap) == 1 else "mixed"
 
 
-def electorate_rows(ds: Dataset) -> pl.DataFrame:
-    """Electorate rows without double counting: a province row only where it has no regency rows."""
+def electorate_rows(ds: Dataset, level: str = "regency") -> pl.DataFrame:
+    """Electorate rows without double counting: a province row only where it has no regency rows.
+
+    The whole country's row (region 00, the national voters and TPS) stands for the nation at
+    national level, in place of the regions' rows of that operation; below it, the country's row
+    is no region's and is left out (the national rows' unattributed remainder has no electorate).
+    """
     e = ds.electorate
+    whole = e.filter(pl.col("region_code") == NATIONAL)
+    e = e.filter(pl.col("region_code") != NATIONAL)
+    if level == "national" and not whole.is_empty():
+        return pl.concat([e.join(whole.select("operation_id"), on="operation_id", how="anti"), whole])
     has_regencies = (
         e.filter(pl.col("region_code").str.len_chars() > 2)
         .select("operation_id", province=pl.col("region_code").str.slice(0, 2))
@@ -304,7 +346,7 @@ def exposures(
         else days.select(days=pl.col("occurred_on").n_unique())
     )
     # electorate: per operation and region key, independent of phase and day
-    elector = electorate_rows(ds).filter(in_region(region)).with_columns(region_key(level))
+    elector = electorate_rows(ds, level).filter(in_region(region)).with_columns(region_key(level))
     e_keys = [k for k in keys if k in ("operation_id", "region")]
     voters = (
         elector.group_by(e_keys).agg(voters=pl.col("voters").sum(), tps=pl.col("tps").sum())

@@ -36,7 +36,7 @@ from .comparison import Comparison, compare
 from .deployment import required_vs_deployed, voting_day
 from .disclosure import suppress
 from .findings import findings
-from .metrics import RATE_COLUMNS, rates, sub_level
+from .metrics import NATIONAL, RATE_COLUMNS, rates, sub_level
 from .statistics import (
     RateRatio,
     _regression_dict,
@@ -387,7 +387,7 @@ def publish_comparison(
         voting_day(ds, code, level)
         .filter(pl.col("operation_id").is_in([baseline, target]))
         .join(published_rates, on=["operation_id", "region"], how="inner")
-        .filter(pl.col("per_day").is_not_null())
+        .filter(pl.col("per_day").is_not_null() & (pl.col("region") != NATIONAL))  # 00: no region, no TPS
         .join(ds.regions.select(region="region_code", name="name"), on="region", how="left")
     )
     found = findings(ds, cmp, overall, category_ratios, phase_ratios, alpha, cleared=_cleared(summary))
@@ -510,6 +510,7 @@ def publish_overview(
         "killed": None if _small(row.get("killed"), min_cell) else int(row.get("killed") or 0),
         "injured": None if _small(row.get("injured"), min_cell) else int(row.get("injured") or 0),
         "clearance_rate": None if withheld or cleared_small else row.get("clearance_rate"),
+        "clearance_known": bool(row.get("cleared_known")),  # False: no row says whether it was cleared
         "withheld": withheld,
     }
     daily_all = rates(view, ["occurred_on"], region).select("occurred_on", "incidents")

@@ -32,7 +32,7 @@ import polars as pl
 
 from .._data.dataset import Dataset
 from .._errors import UsageError
-from .metrics import EXPOSURES, attribution_rule, check_choice, check_region, rates, sub_level
+from .metrics import EXPOSURES, NATIONAL, attribution_rule, check_choice, check_region, rates, sub_level
 
 SMALL_COUNT = 5
 METHODS = ("score", "exact-cond")
@@ -627,11 +627,15 @@ def count_regression(
     exposure: str = "days",
     alpha: float = 0.05,
 ) -> RegressionResult:
-    """Negative binomial regression across the sub-regions of `region` (see the module doc)."""
+    """Negative binomial regression across the sub-regions of `region` (see the module doc).
+
+    National rows left unattributed by the regional rows (region 00) are no sub-region: they
+    are left out, as a fixed effect of "somewhere in the country" would say nothing of a region.
+    """
     check_choice("exposure", exposure, EXPOSURES)
     code = check_region(ds, region)
     frame = rates(ds, ["operation_id", "region"], code, sub_level(code))
-    data = frame.filter(pl.col("operation_id").is_in([baseline, target])).select(
+    data = frame.filter(pl.col("operation_id").is_in([baseline, target]) & (pl.col("region") != NATIONAL)).select(
         "operation_id", "region", "incidents", exposure=exposure
     )
     return regress_counts(data, baseline, target, exposure, alpha)

@@ -19,7 +19,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from .._data.dataset import Validation, load, validate
-from .._data.summary import incidents_by_group, operations_overview, phases_overview, table_sizes
+from .._data.summary import incidents_by_group, levels_overview, operations_overview, phases_overview, table_sizes
 from .._errors import AarError, Problem, UsageError
 from .._version import __version__
 
@@ -179,6 +179,7 @@ def summary_command(path: DatasetPath) -> None:
         console.print(_frame_table(own, "Polda windows of the provinces in the data"))
     console.print(_frame_table(phases_overview(ds), "Phases (national calendar) and incidents"))
     console.print(_frame_table(incidents_by_group(ds), "Incidents by category group"))
+    console.print(_frame_table(levels_overview(ds), "Rows per level (national: region 00)"))
 
 
 @app.command("synth")

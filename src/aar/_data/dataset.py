@@ -7,6 +7,11 @@ reference (a dataset row overrides the reference row with the same key, new rows
 dataset's phase rows for an operation and province replace the reference's); check across tables;
 derive each incident's operation, phase and relative day and each deployment's personnel-days
 (`aar._data.derive`). Problems are collected from every step and reported together.
+
+National rows (region "Indonesia", "Nasional", 00; or any row of a file without a region column
+when `dataset.toml` says `national = true`) get the operations' own windows cut to the days they
+span, are reconciled with the regional rows of their days (`reconcile_incidents`: nothing counted
+twice, a warning where the regions exceed the nation), and bring the national electorate with them.
 """
 
 from __future__ import annotations
@@ -28,15 +33,20 @@ from .derive import (
     credited_days,
     deployment_days,
     expand_sitrep,
+    national_span,
     phase_calendar,
     place_incidents,
     province_windows,
+    reconcile_deployments,
+    reconcile_incidents,
+    region_level,
 )
 from .parsing import parse_with
-from .reading import ROW, RawTable, Source, align_chunks, read_source, recognise
-from .reference import Reference, operation_vocabulary, reference, region_index
+from .reading import PART_ROWS, ROW, RawTable, Source, align_chunks, read_source, recognise
+from .reference import Reference, national_electorate, operation_vocabulary, reference, region_index
 from .schema import CATEGORY, SITREP, TABLES, Table
 from .validation import Context, check_table, parse_field, parse_table, problems_from_frame, reported_cells
+from .vocabulary import NATIONAL_CODE
 
 T = TypeVar("T")
 
@@ -483,6 +493,119 @@ def _check_electorate(electorate: pl.DataFrame, raw: RawTable) -> list[Problem]:
     )
 
 
+_NATIONAL_TABLES = ("incidents", SITREP.name, "deployments", "electorate")
+"""Tables whose rows are national when `dataset.toml` says `national = true` and they have no region column."""
+
+_NATIONAL_REGION = pl.DataFrame(
+    {"region_code": [NATIONAL_CODE], "name": ["Indonesia"], "kind": ["nasional"], "parent_code": [None]},
+    schema_overrides={"parent_code": pl.String},
+).with_columns(polda=pl.lit(None, pl.String), polres=pl.lit(None, pl.String))
+"""The row of the whole country in a dataset's regions, added when the dataset has national rows."""
+
+
+def _national_region(raw: RawTable) -> RawTable:
+    """`raw` with region "00" (the whole country) in the rows of every file without a region column.
+
+    `dataset.toml` says `national = true`: a national bulletin needs no region column. A table read
+    from several files keeps the regions of the files that have the column.
+    """
+    files = raw.parts or (raw,)
+    without = [i for i, part in enumerate(files) if "region_code" not in part.frame.columns]
+    if not without:
+        return raw
+    frame = raw.frame
+    if "region_code" not in frame.columns:
+        frame = frame.with_columns(region_code=pl.lit(None, pl.String))
+    in_file = (pl.col(ROW) // PART_ROWS).is_in(without) if raw.parts else pl.lit(True)
+    frame = frame.with_columns(
+        region_code=pl.when(in_file).then(pl.lit(NATIONAL_CODE)).otherwise(pl.col("region_code").cast(pl.String))
+    )
+    return replace(raw, frame=frame, labels={**raw.labels, "region_code": raw.labels.get("region_code", "region_code")})
+
+
+def _national_days(incidents: pl.DataFrame | None, deployments: pl.DataFrame | None) -> pl.DataFrame:
+    """operation_id, occurred_on: the days of the national incident rows of each operation; for an
+    operation without any, the first and last day of its national deployments (`national_span`)."""
+    national = pl.col("region_code") == NATIONAL_CODE
+    days = pl.DataFrame(schema={"operation_id": pl.String, "occurred_on": pl.Date})
+    if incidents is not None:
+        days = pl.concat(
+            [days, incidents.filter(national).select(pl.col("operation_id").cast(pl.String), "occurred_on")]
+        )
+    if deployments is not None:
+        own = deployments.filter(national).select(pl.col("operation_id").cast(pl.String), "start_date", "end_date")
+        own = own.join(days.select("operation_id").unique(), on="operation_id", how="anti")
+        ends = [own.select("operation_id", occurred_on=pl.col(c)) for c in ("start_date", "end_date")]
+        days = pl.concat([days, *ends])
+    return days.drop_nulls()
+
+
+def _has_national(parsed: Mapping[str, pl.DataFrame | None]) -> bool:
+    """Whether any incident, situation-report, deployment or electorate row is national (region 00)."""
+    return any(
+        frame is not None and "region_code" in frame.columns and (frame["region_code"] == NATIONAL_CODE).any()
+        for name, frame in parsed.items()
+        if name in _NATIONAL_TABLES
+    )
+
+
+def _with_national_electorate(electorate: pl.DataFrame | None, operations: pl.Series) -> pl.DataFrame | None:
+    """The dataset's electorate plus the shipped national voters and TPS (`national_electorate`) of each
+    of `operations` (those with national rows) the dataset gives no national electorate row for:
+    national rates then use the country's figures, and an operation without national rows keeps
+    the sum of its regions'."""
+    shipped = national_electorate().filter(pl.col("operation_id").is_in(operations.implode()))
+    if electorate is not None:
+        own = electorate.filter(pl.col("region_code") == NATIONAL_CODE).select("operation_id")
+        shipped = shipped.join(own, on="operation_id", how="anti")
+    if shipped.is_empty():
+        return electorate
+    rows = shipped.select(
+        "operation_id",
+        "region_code",
+        "voters",
+        "tps",
+        source=pl.format("{} ({}, aar refdata/SOURCES.md)", "basis", "source_id"),
+    )
+    if electorate is None:
+        return rows.cast({"operation_id": TABLES["electorate"].field("operation_id").dtype}, strict=False)
+    return pl.concat([electorate, rows.cast({c: electorate.schema[c] for c in rows.columns})], how="diagonal_relaxed")
+
+
+_EXCESS_LIMIT = 50
+"""Warnings listed one by one when regional rows exceed a national row; the rest are counted in one more."""
+
+
+def _excess_warnings(excess: pl.DataFrame, raws: Mapping[str, RawTable], table: str) -> list[Problem]:
+    """A warning per day and category where the regional rows exceed the national row (`reconcile_incidents`)."""
+    if excess.is_empty():
+        return []
+    path = next((raws[n].path for n in (SITREP.name, table) if n in raws), None)
+    problems = [
+        Problem(
+            f"on {r['occurred_on']} ({r['operation_id']}) the regional rows count {r['regional']:,.0f} {r['what']}, "
+            f"more than the national row's {r['national']:,.0f}: the regional rows stand, the national row adds none",
+            path=path,
+            table=table,
+            column="region_code",
+            value=f"{r['occurred_on']}: {r['what']} national {r['national']:,.0f}, regional {r['regional']:,.0f}",
+            expected="regional rows of a day that add up to at most the national row",
+            severity="warning",
+        )
+        for r in excess.head(_EXCESS_LIMIT).iter_rows(named=True)
+    ]
+    if excess.height > _EXCESS_LIMIT:
+        problems.append(
+            Problem(
+                f"{excess.height - _EXCESS_LIMIT} more day(s) and categories where the regional rows exceed the national row",
+                path=path,
+                table=table,
+                severity="warning",
+            )
+        )
+    return problems
+
+
 def _build(source: Source, checksum: Callable[[], str | None]) -> Validation:
     """Parse, check, merge and derive; `checksum` is called last (it may still be running in a thread).
 
@@ -523,6 +646,11 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
                 raws["guard_patterns"].path,
             )
         )
+
+    if config.get("national"):
+        for name in _NATIONAL_TABLES:
+            if name in raws:
+                raws[name] = _national_region(raws[name])
 
     def parse(name: str, ctx: Context) -> pl.DataFrame | None:
         raw = raws.get(name)
@@ -613,6 +741,9 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
     }
 
     provinces = regions.filter(pl.col("kind") == "provinsi").get_column("region_code")
+    national = _has_national(parsed)
+    if national:  # the whole country has the operations' own windows and national phases
+        provinces = pl.concat([provinces, pl.Series([NATIONAL_CODE])])
     problems += _check_windows(windows_table, operations)
     windows = province_windows(operations, windows_table, provinces)
     own_phases = parsed["phases"]
@@ -639,9 +770,22 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
         problems += more
         deployments = deployment_days(deployments)
         problems += _deployments_outside(deployments, windows, raws)
+    if national:  # the nation's days are those its rows span; its rows are what regional rows leave over
+        windows = national_span(windows, _national_days(incidents, deployments))
+        calendar = phase_calendar(phases, windows)
+        attribution = attribution_rules(pl.concat(as_given) if as_given else None, windows)
+        if incidents is not None:
+            incidents, excess = reconcile_incidents(incidents)
+            problems += _excess_warnings(excess, raws, "incidents")
+        if deployments is not None:
+            deployments, excess = reconcile_deployments(deployments)
+            problems += _excess_warnings(excess, raws, "deployments")
     if parsed["electorate"] is not None:
         problems += _check_electorate(parsed["electorate"], raws["electorate"])
     electorate = parsed["electorate"]
+    if national:
+        with_rows = _national_days(incidents, deployments).get_column("operation_id").unique()
+        electorate = _with_national_electorate(electorate, with_rows)
 
     for at, checked in reversed(pending):
         problems[at:at] = checked.result()
@@ -657,10 +801,13 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
             return pl.DataFrame(schema=table.polars_schema)
         frame = frame.drop(ROW, "_from", strict=False)
         if name == "regions":
+            if national:
+                frame = pl.concat([frame, _NATIONAL_REGION.select(frame.columns).cast(frame.schema)])
+            frame = frame.with_columns(level=region_level(pl.col("region_code")))
+        if name in ("incidents", "electorate"):  # a situation report has no clearance, the national
+            schema = table.polars_schema  # electorate no TPS by class: unknown, not absent
             frame = frame.with_columns(
-                level=pl.when(pl.col("region_code").str.len_chars() == 2)
-                .then(pl.lit("province"))
-                .otherwise(pl.lit("regency"))
+                pl.lit(None, schema[c]).alias(c) for c in schema.names() if c not in frame.columns
             )
         return frame.select([c for c in table.polars_schema.names() if c in frame.columns])
 

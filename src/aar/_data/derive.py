@@ -14,6 +14,10 @@
   alike; where they name it, both operations truly ran and both are credited with the day.
 - `deployment_days`: days and personnel-days of each deployment (both ends inclusive).
 - `expand_sitrep`: the wide daily situation report into incident and deployment rows.
+- `reconcile_incidents`, `reconcile_deployments`, `national_span`: national rows (region 00, a
+  national bulletin) beside regional rows of the same day: the national figure is the total, the
+  regional rows its breakdown, the excess the "unattributed" remainder; the nation's days are the
+  days its rows span.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import polars as pl
 
 from .reading import ROW, align_chunks
 from .schema import CATEGORY, CATEGORY_GROUP, CATEGORY_GROUP_OF, PHASE, TABLES
+from .vocabulary import NATIONAL_CODE
 
 PHASE_ENUM = pl.Enum(list(PHASE.codes))
 
@@ -364,3 +369,195 @@ def expand_sitrep(sitrep: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         **{ROW: ROW},
     )
     return incidents, deployments
+
+
+def region_level(code: pl.Expr) -> pl.Expr:
+    """The level of a region code: "national" ("00"), "province" ("18") or "regency" ("18.72")."""
+    return (
+        pl.when(code == NATIONAL_CODE)
+        .then(pl.lit("national"))
+        .when(code.str.len_chars() == 2)
+        .then(pl.lit("province"))
+        .otherwise(pl.lit("regency"))
+    )
+
+
+_EXCESS_SCHEMA = {
+    "operation_id": pl.String,
+    "occurred_on": pl.Date,
+    "what": pl.String,
+    "national": pl.Float64,
+    "regional": pl.Float64,
+}
+
+
+def reconcile_incidents(incidents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Incidents with national rows (region "00") reduced to what the regional rows leave unexplained.
+
+    A national bulletin counts every incident of the country; a Polda's or Polres' rows of the same
+    day count some of them again, with their region. Keeping both counts them twice; keeping the
+    national rows only loses where they happened. So, per operation, day and category group (the
+    bulletin's own categories: kejahatan, pelanggaran, gangguan, bencana, traffic), the national
+    total N stays the total and the regional rows R are its breakdown: max(N - R, 0) national rows
+    stay as the *unattributed* remainder (region 00), the other national rows are dropped, those of
+    the categories the regional rows name first. Killed, injured and loss follow the same rule per
+    day: the national figure's excess over the regional sum sits on the first remaining national
+    row of the day (a traffic accident where there is one; when no national row remains that day,
+    the regional figures stand). The nation's totals are then the
+    bulletin's, every province's are its own rows', and nothing is counted twice.
+
+    Where the regional rows exceed the national row (R > N), the national row is incomplete or the
+    rows disagree on dates: the regional rows stand (they are a documented lower bound) and the
+    second frame lists each such case: operation_id, occurred_on, what (the category group, or
+    killed, injured, loss_idr), national, regional.
+    """
+    national = pl.col("region_code") == NATIONAL_CODE
+    nat = incidents.filter(national)
+    empty = pl.DataFrame(schema=_EXCESS_SCHEMA)
+    if nat.is_empty():
+        return incidents, empty
+    day = ["operation_id", "occurred_on"]
+    days = nat.select(day).unique()
+    reg = incidents.filter(~national).join(days, on=day)
+    if reg.is_empty():
+        return incidents, empty
+    group = [*day, "category_group"]
+    cat = [*group, "category"]
+    n_cat = nat.group_by(cat).agg(n=pl.len())
+    r_cat = reg.group_by(cat).agg(r=pl.len())
+    plan = (
+        n_cat.join(r_cat, on=cat, how="full", coalesce=True)
+        .with_columns(pl.col("n", "r").fill_null(0).cast(pl.Int64))
+        .with_columns(
+            drop_to=pl.min_horizontal(pl.col("n").sum(), pl.col("r").sum()).over(group),
+            first=pl.min_horizontal("n", "r"),
+        )
+        .sort(cat)
+        .with_columns(left=pl.col("n") - pl.col("first"), more=pl.col("drop_to") - pl.col("first").sum().over(group))
+        .with_columns(before=pl.col("left").cum_sum().over(group) - pl.col("left"))
+        .with_columns(second=pl.min_horizontal("left", pl.max_horizontal(pl.col("more") - pl.col("before"), 0)))
+        .with_columns(keep=pl.col("n") - pl.col("first") - pl.col("second"))
+    )
+    kept = (
+        nat.with_columns(_rank=pl.int_range(1, pl.len() + 1).over(cat))
+        .join(plan.select(*cat, "keep"), on=cat, how="left")
+        .filter(pl.col("_rank") <= pl.col("keep"))
+        .drop("_rank", "keep")
+    )
+    totals = ["killed", "injured", "loss_idr"]
+    n_day = nat.group_by(day).agg(pl.col(totals).sum())
+    r_day = reg.group_by(day).agg(pl.col(totals).sum())
+    sums = n_day.join(r_day, on=day, how="left", suffix="_r").with_columns(
+        pl.col(f"{c}_r").fill_null(0) for c in totals
+    )
+    first = (
+        kept.with_columns(_traffic=pl.col("category") == "laka_lantas", _i=pl.int_range(pl.len()))
+        .sort("_traffic", "_i", descending=[True, False])
+        .group_by(day, maintain_order=True)
+        .agg(_first=pl.col("_i").first())
+    )
+    kept = (
+        kept.with_columns(_i=pl.int_range(pl.len()))
+        .join(first, on=day, how="left")
+        .join(sums, on=day, how="left")
+        .with_columns(
+            pl.when(pl.col("_i") == pl.col("_first"))
+            .then(pl.max_horizontal(pl.col(c) - pl.col(f"{c}_r"), 0))
+            .otherwise(0)
+            .cast(incidents.schema[c])
+            .alias(c)
+            for c in totals
+        )
+        .select(incidents.columns)
+    )
+    over_groups = (
+        plan.group_by(group)
+        .agg(national=pl.col("n").sum(), regional=pl.col("r").sum())
+        .filter(pl.col("regional") > pl.col("national"))
+        .select(*day, what=pl.col("category_group").cast(pl.String), national="national", regional="regional")
+    )
+    over_totals = [
+        sums.filter(pl.col(f"{c}_r") > pl.col(c)).select(*day, what=pl.lit(c), national=c, regional=f"{c}_r")
+        for c in totals
+    ]
+    excess = pl.concat(
+        [f.with_columns(pl.col("national", "regional").cast(pl.Float64)) for f in (over_groups, *over_totals)]
+    ).sort([*day, "what"])
+    out = pl.concat([incidents.filter(~national), kept])
+    return out, excess.select(list(_EXCESS_SCHEMA))
+
+
+def reconcile_deployments(deployments: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Deployments with national rows (region "00") reduced, day by day, to their excess over the
+    regional rows of the same operation and agency, as `reconcile_incidents` does for incidents.
+
+    National rows overlapping regional ones become one-day rows of the remaining personnel; the
+    second frame lists the days where the regional personnel exceed the national figure (what is
+    "personnel:<agency>").
+    """
+    national = pl.col("region_code") == NATIONAL_CODE
+    nat = deployments.filter(national)
+    empty = pl.DataFrame(schema=_EXCESS_SCHEMA)
+    if nat.is_empty() or nat.height == deployments.height:
+        return deployments, empty
+    key = ["operation_id", "agency", "occurred_on"]
+    nat_days = nat.with_columns(occurred_on=pl.date_ranges("start_date", "end_date")).explode("occurred_on")
+    reg_days = (
+        deployments.filter(~national)
+        .select("operation_id", "agency", "personnel", occurred_on=pl.date_ranges("start_date", "end_date"))
+        .explode("occurred_on")
+        .join(nat_days.select(key).unique(), on=key)
+        .group_by(key)
+        .agg(regional=pl.col("personnel").sum())
+    )
+    if reg_days.is_empty():
+        return deployments, empty
+    per_day = nat_days.group_by(key).agg(national=pl.col("personnel").sum()).join(reg_days, on=key, how="left")
+    per_day = per_day.with_columns(pl.col("regional").fill_null(0))
+    share = (
+        nat_days.join(per_day, on=key, how="left")
+        .with_columns(_i=pl.int_range(pl.len()).over(key))
+        .with_columns(  # the remainder on the first national row of the day and agency
+            personnel=pl.when(pl.col("_i") == 0)
+            .then(pl.max_horizontal(pl.col("national") - pl.col("regional"), 0))
+            .otherwise(0)
+            .cast(deployments.schema["personnel"])
+        )
+        .filter(pl.col("personnel") > 0)
+        .with_columns(start_date="occurred_on", end_date="occurred_on")
+        .select(deployments.columns)
+    )
+    excess = per_day.filter(pl.col("regional") > pl.col("national")).select(
+        "operation_id",
+        "occurred_on",
+        what=pl.format("personnel:{}", pl.col("agency").cast(pl.String)),
+        national=pl.col("national").cast(pl.Float64),
+        regional=pl.col("regional").cast(pl.Float64),
+    )
+    out = pl.concat([deployments.filter(~national), share])
+    return deployment_days(out.drop("days", "personnel_days", strict=False)), excess.sort(
+        "operation_id", "occurred_on", "what"
+    )
+
+
+def national_span(windows: pl.DataFrame, days: pl.DataFrame) -> pl.DataFrame:
+    """`windows` with the whole country's (province 00) cut to the days its national rows span.
+
+    `days` holds operation_id and occurred_on of the national rows. A national bulletin is one row a
+    day for the days it was published: the days before its first and after its last row are not
+    days without incidents but days it does not report, so they are no exposure days. Inside the
+    span a day without a row counts as a day with none. An operation without national rows has no
+    national window.
+    """
+    spans = days.group_by("operation_id").agg(_first=pl.col("occurred_on").min(), _last=pl.col("occurred_on").max())
+    national = (
+        windows.filter(pl.col("province_code") == NATIONAL_CODE)
+        .join(spans, on="operation_id")
+        .with_columns(
+            start_date=pl.max_horizontal("start_date", "_first"), end_date=pl.min_horizontal("end_date", "_last")
+        )
+        .drop("_first", "_last")
+    )
+    return pl.concat([windows.filter(pl.col("province_code") != NATIONAL_CODE), national]).sort(
+        "operation_id", "province_code"
+    )

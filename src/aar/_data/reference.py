@@ -7,8 +7,9 @@
   column and in DOMAIN.md);
 - guard_patterns: default TPS guard patterns, an editable table;
 - the province boundaries as GeoJSON (`province_geojson()`), for maps;
-- KPU's electorate figures: `known_electorate()` (voters and TPS of the sample's 28 kabupaten/kota)
-  and `pemilu_tps()` (Pemilu TPS of all 514), cited in refdata/SOURCES.md.
+- KPU's electorate figures: `known_electorate()` (voters and TPS of the sample's 28 kabupaten/kota),
+  `pemilu_tps()` (Pemilu TPS of all 514) and `national_electorate()` (the whole country, both
+  elections), cited in refdata/SOURCES.md.
 
 A dataset may override any row of these or add rows (see `aar._data.dataset`).
 """
@@ -159,6 +160,27 @@ def pemilu_tps() -> pl.DataFrame:
         return pl.read_csv(
             handle.read().encode(),
             schema={"region_code": pl.String, "tps": pl.Int64, "tps_lokasi_khusus": pl.Int64},
+        )
+
+
+@cache
+def national_electorate() -> pl.DataFrame:
+    """Voters (DPT) and TPS of the whole country in each election (region 00), as KPU published them.
+
+    operation_id, region_code ("00"), voters, tps, basis, source_id (refdata/SOURCES.md). The
+    Pilkada's voters are the rounded "about 203 million" KPU reported (basis says so).
+    """
+    with REFDATA.joinpath("electorate_national.csv").open(encoding="utf-8") as handle:
+        return pl.read_csv(
+            handle.read().encode(),
+            schema={
+                "operation_id": pl.String,
+                "region_code": pl.String,
+                "voters": pl.Int64,
+                "tps": pl.Int64,
+                "basis": pl.String,
+                "source_id": pl.String,
+            },
         )
 
 

@@ -97,6 +97,7 @@ REGION_KIND = _vocab(
         "provinsi": ("Provinsi", "Province", ("province",)),
         "kabupaten": ("Kabupaten", "Regency", ("regency", "kab")),
         "kota": ("Kota", "City", ("city",)),
+        "nasional": ("Nasional", "National", ("national", "negara")),
     },
 )
 TIME_ZONE = _vocab(
@@ -443,7 +444,7 @@ TABLES: Mapping[str, Table] = {
                 _f("polres", "text", "Resort police command (Polres, Polresta, Polrestabes)", headers=()),
             ),
             key=("region_code",),
-            derived=(_f("level", "text", "province or regency, from the code"),),
+            derived=(_f("level", "text", "national (00), province or regency, from the code"),),
             file_names=("wilayah",),
         ),
         Table(
@@ -1032,6 +1033,11 @@ DATASET_CONFIG: Mapping[str, tuple[type, str]] = {
     "decimal": (str, 'the decimal mark of the CSV files: "," or "."'),
     "aliases": (dict, 'tables [aliases.category], [aliases.region] or [aliases.operation] of "alias" = "code"'),
     "guard_patterns": (list, "[[guard_patterns]] tables (region_code, vulnerability, police, tps, linmas)"),
+    "national": (
+        bool,
+        "true or false, without quotes: true when the tables without a region column (a national bulletin) "
+        "hold rows for the whole country",
+    ),
     "seed": (int, "a whole number (the synthetic generator's seed)"),
     "scale": (str, "text (the synthetic generator's scale)"),
     "generator": (str, "text (the generator and its version)"),

@@ -24,6 +24,7 @@ import polars as pl
 from .._errors import UsageError
 from .reference import reference
 from .schema import CATEGORY, CRIME_TYPE, INDONESIAN, TABLES, TIME_ZONE, Field
+from .vocabulary import NATIONAL_CODE
 
 LANGS = ("id", "en")
 ENTRY_TABLES = ("incidents", "deployments", "electorate", "improvement_plan")
@@ -41,7 +42,8 @@ _SHEET_TEXT = {
         "lines": (
             "Isi satu baris per kejadian di sheet Kejadian; No. LP harus unik. Baris judul di atas header boleh ditambah.",
             "Tanggal: sel tanggal Excel atau 27/11/2024 (hari dulu). Jam: 14:30. Angka: 1.500.000 atau '-' untuk nol.",
-            "Wilayah: pilih dari daftar ('Kota Metro (18.72)'), atau tulis kode Kemendagri atau nama wilayah.",
+            "Wilayah: pilih dari daftar ('Kota Metro (18.72)'), atau tulis kode Kemendagri atau nama wilayah; "
+            "'Indonesia' (atau 00) untuk baris nasional, seperti buletin harian Mabes Polri.",
             "Jenis Kejadian: kategori atau jenis kejahatan Polri (curat, curanmor, penipuan...); Selesai: ya, tidak atau kosong.",
             "Operasi boleh kosong: ditentukan dari tanggal dan provinsi. Uraian disimpan tetapi tidak pernah dicetak di laporan.",
             "Sheet Operasi, Masa Operasi Polda, Tahapan, Pola Pengamanan dan Wilayah berisi data rujukan: boleh diubah atau "
@@ -59,7 +61,8 @@ _SHEET_TEXT = {
         "lines": (
             "One row per incident in the incidents sheet; incident_id must be unique. Title rows above the header are fine.",
             "Dates: Excel date cells or 27/11/2024 (day first). Times: 14:30. Numbers: 1,500,000 or '-' for zero.",
-            "Regions: pick from the list ('Kota Metro (18.72)'), or write a Kemendagri code or a region name.",
+            "Regions: pick from the list ('Kota Metro (18.72)'), or write a Kemendagri code or a region name; "
+            "'Indonesia' (or 00) for national rows, as in the Mabes Polri daily bulletin.",
             "category: a category or a Polri crime type (curat, curanmor, penipuan...); cleared: yes, no or empty.",
             "operation_id may stay empty: it follows from the date and the province. description is kept, never printed.",
             "The operations, operation_windows, phases, guard_patterns and regions sheets hold reference data: edit or "
@@ -93,7 +96,8 @@ def choices(f: Field, lang: str) -> list[str] | None:
     ref = reference()
     if f.kind == "region":
         regions = ref.regions.sort(pl.col("region_code").str.len_chars(), "region_code")
-        return [region_choice(c, n) for c, n in regions.select("region_code", "name").iter_rows()]
+        national = region_choice(NATIONAL_CODE, "Indonesia")  # the whole country: a national bulletin's rows
+        return [national, *(region_choice(c, n) for c, n in regions.select("region_code", "name").iter_rows())]
     if f.kind == "operation":
         return ref.operations["operation_id"].to_list()
     if f.kind == "bool":

@@ -111,6 +111,13 @@ _REGION_PREFIXES: tuple[tuple[str, str | None], ...] = (
 """Name prefixes and the kind they imply; a Polres is named after its kabupaten or kota ("Polres Metro")."""
 
 
+NATIONAL_CODE = "00"
+"""Region code of rows for the whole country (a national bulletin of Mabes Polri): no Kemendagri
+code is 00, and the analytics' national region key is the same."""
+NATIONAL_NAMES = frozenset({"indonesia", "nasional", "national", "seluruhindonesia", "nkri", "mabespolri", "mabes"})
+"""Name keys (`_region_key`) that a region cell of a national row may hold: "Indonesia", "NASIONAL", "Mabes Polri"."""
+
+
 _NAME_AND_CODE = re.compile(r"^(.*\S)\s*\((\d{2}(?:\.\d{2})?)\)$")
 
 
@@ -135,7 +142,8 @@ class RegionIndex:
     """Matches region codes and names to Kemendagri codes.
 
     Accepts the dotted code ("18.72"), the undotted form ("1872"), and names with the usual
-    variations: "Kota Metro", "KOTA METRO", "Metro", "Pangkal Pinang", "Pangkalpinang". A name
+    variations: "Kota Metro", "KOTA METRO", "Metro", "Pangkal Pinang", "Pangkalpinang". The whole
+    country ("Indonesia", "Nasional", "national", "00") is `NATIONAL_CODE`. A name
     shared by several regions ("Bandung": a kabupaten and a kota) is ambiguous and matches nothing;
     `match` then returns the candidates so the error can list them.
     """
@@ -156,7 +164,11 @@ class RegionIndex:
         text = str(value).strip()
         if text in self.names:
             return RegionMatch(text)
+        if text == NATIONAL_CODE or _region_key(text)[1] in NATIONAL_NAMES:
+            return RegionMatch(NATIONAL_CODE)
         coded = _NAME_AND_CODE.match(text)
+        if coded and coded.group(2) == NATIONAL_CODE:  # "Indonesia (00)", as the template's list writes it
+            return RegionMatch(NATIONAL_CODE)
         if coded and coded.group(2) in self.names:  # "Kota Metro (18.72)", as the template's lists write it
             return RegionMatch(coded.group(2))
         digits = text.replace(".", "").replace(" ", "")

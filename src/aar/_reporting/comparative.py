@@ -19,7 +19,7 @@ import polars as pl
 from markupsafe import Markup
 
 from .._analytics.findings import plan_rows
-from .._analytics.metrics import EXPOSURES, check_choice, check_region
+from .._analytics.metrics import EXPOSURES, NATIONAL, check_choice, check_region, data_levels, has_national
 from .._analytics.published import PublishedComparison, publish_comparison
 from .._data.dataset import Dataset, load
 from .._errors import UsageError
@@ -31,7 +31,7 @@ from .sections import Figure, FigureScripts, KeyNumbers, Section, Table, frozen,
 
 
 def region_name(ds: Dataset, region: str | None, lang: str) -> str:
-    """ "Lampung (18)", or "Nasional" with what the data covers."""
+    """ "Lampung (18)", or "Nasional" with what the data covers (provinces, national rows)."""
     t = Messages(lang)
     names = dict(ds.regions.select("region_code", "name").iter_rows())
     if region is not None:
@@ -39,9 +39,14 @@ def region_name(ds: Dataset, region: str | None, lang: str) -> str:
     from .._analytics.metrics import covered_provinces
 
     covered = covered_provinces(ds).to_list()
+    if not covered and has_national(ds):
+        return f"{t.text('header.national')} ({t.text('header.coverage.national')})"
     listed = ", ".join(str(names.get(c, c)) for c in covered)
     which = "header.coverage.one" if len(covered) == 1 else "header.coverage"
-    return f"{t.text('header.national')} ({t.text(which, count=len(covered), names=listed)})"
+    coverage = t.text(which, count=len(covered), names=listed)
+    if has_national(ds):
+        coverage = t.text("header.coverage.with_national", coverage=coverage)
+    return f"{t.text('header.national')} ({coverage})"
 
 
 def provenance(ds: Dataset, lang: str, parameters: Mapping[str, Any], generated_at: dt.datetime) -> list[Any]:
@@ -61,6 +66,17 @@ def provenance(ds: Dataset, lang: str, parameters: Mapping[str, Any], generated_
         (t("prov.generated"), generated_at.strftime("%Y-%m-%d %H:%M UTC")),
         (t("prov.parameters"), ", ".join(f"{k}={v}" for k, v in parameters.items())),
     ]
+
+
+def levels_notes(ds: Dataset, lang: str) -> list[tuple[str, Any]]:
+    """The data notes on levels: incident rows per level (national, province, kabupaten/kota), and how
+    national and regional rows of the same day are combined, when there are national rows."""
+    t = Messages(lang)
+    levels = data_levels(ds)
+    notes: list[tuple[str, Any]] = [("p", t("method.levels", **{k: fmt.number(v, lang) for k, v in levels.items()}))]
+    if levels["national"]:
+        notes.append(("p", t("method.levels.rule")))
+    return notes
 
 
 def report_dataset(dataset: str | Path) -> Path:
@@ -230,8 +246,11 @@ class ComparativeReport(ReportSections):
             ]
             if clear["target"] is not None:
                 figures_row.append((t.text("bluf.figures.clearance"), fmt.percent(clear["target"] * 100, lang)))
-        if p.region is None or len(p.region) == 2:
-            rising = p.subregions.filter(
+        regional = p.subregions.filter(pl.col("region").cast(pl.String) != NATIONAL)
+        if p.region is None and regional.is_empty():
+            lines.append(t("bluf.where.national"))
+        elif p.region is None or len(p.region) == 2:
+            rising = regional.filter(
                 pl.col("per_day_target").is_not_null()
                 & pl.col("per_day_baseline").is_not_null()
                 & (pl.col("per_day_target") > pl.col("per_day_baseline"))
@@ -514,7 +533,8 @@ class ComparativeReport(ReportSections):
         )
 
     def _region_names(self) -> dict[str, str]:
-        return dict(self.ds.regions.select("region_code", "name").iter_rows())
+        names = dict(self.ds.regions.select("region_code", "name").iter_rows())
+        return {**names, NATIONAL: self.t.text("region.unattributed")}
 
     def _calendar(self) -> pl.DataFrame:
         p = self.published
@@ -597,9 +617,19 @@ class ComparativeReport(ReportSections):
     def _subregions(self) -> Section:
         t, p, lang = self.t, self.published, self.lang
         names = self._region_names()
+        frames = frozen({"subregions": p.subregions, "grid": p.grid})
+        national = p.subregions["region"].cast(pl.String) == NATIONAL
+        if p.region is None and national.all():  # a national bulletin: no region to break the nation into
+            body = _blocks(("note", t("subregions.none")))
+            return Section("subregions", t.text("section.subregions"), body, frames=frames)
+        grid = p.grid.with_columns(  # the national rows' remainder is no region: named as such
+            name=pl.when(pl.col("region").cast(pl.String) == NATIONAL)
+            .then(pl.lit(names[NATIONAL]))
+            .otherwise(pl.col("name"))
+        )
         heat = Figure(
             "heatmap",
-            figures.region_phase_heatmap(p.grid.select("name", "phase", "per_day"), "per_day", lang),
+            figures.region_phase_heatmap(grid.select("name", "phase", "per_day"), "per_day", lang),
             figures.caption("heatmap", lang),
         )
         shown = [heat]
@@ -616,9 +646,9 @@ class ComparativeReport(ReportSections):
         body = _blocks(
             ("table", self._side_table(p.subregions, "region", t.text("table.region"), names)),
             _withheld_note(t, self.min_cell, hidden),
+            ("note", t("subregions.unattributed")) if national.any() else None,
             *(("figure", f) for f in shown),
         )
-        frames = frozen({"subregions": p.subregions, "grid": p.grid})
         return Section("subregions", t.text("section.subregions"), body, frames=frames, figures=tuple(shown))
 
     def deployment(self) -> Section:
@@ -652,6 +682,10 @@ class ComparativeReport(ReportSections):
                 "table.shortfall",
             )
         ]
+        if p.deployment.is_empty() and p.points.is_empty():  # no region with TPS by class (national rows only)
+            body = _blocks(("note", t("deployment.none")))
+            frames = frozen({"deployment": p.deployment, "points": p.points})
+            return Section("deployment", t.text("section.deployment"), body, frames=frames)
         chart = Figure(
             "deployment", figures.deployment_chart(p.points, self.names, lang), figures.caption("deployment", lang)
         )
@@ -727,6 +761,8 @@ class ComparativeReport(ReportSections):
                     method=t("method.quasi" if quasi else "method.nb2"),
                 )
             )
+        elif p.region is None and (p.subregions["region"].cast(pl.String) == NATIONAL).all():
+            items.append(t("stats.regression.national"))  # national rows only: no sub-region at all
         else:
             items.append(t("stats.regression.none", n=reg.n_regions))
         from .._analytics.statistics import MIN_SEGMENT_EVENTS
@@ -802,6 +838,7 @@ class ComparativeReport(ReportSections):
             ("dl", provenance(self.ds, self.lang, self.parameters, self.generated_at)),
             ("p", t("method.notes")),
             ("p", t(rule)) if t.has(rule) else None,
+            *levels_notes(self.ds, self.lang),
         )
         return Section("method", t.text("section.method"), body)
 

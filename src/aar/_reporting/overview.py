@@ -15,14 +15,22 @@ from typing import Any
 import polars as pl
 from markupsafe import Markup
 
-from .._analytics.metrics import check_choice, check_region
+from .._analytics.metrics import NATIONAL, check_choice, check_region
 from .._analytics.published import PublishedOverview, publish_overview
 from .._data.dataset import Dataset, load
 from .._errors import UsageError
 from . import figures, words
 from . import formatting as fmt
 from .catalog import LANGUAGES
-from .comparative import ReportSections, _blocks, _withheld_note, provenance, region_name, report_dataset
+from .comparative import (
+    ReportSections,
+    _blocks,
+    _withheld_note,
+    levels_notes,
+    provenance,
+    region_name,
+    report_dataset,
+)
 from .sections import Figure, KeyNumbers, Section, Table, frozen, gather, key, render
 
 
@@ -100,7 +108,14 @@ class OverviewReport(ReportSections):
                 killed=words.cell(s["killed"], lang, 0, s["killed"] is None),
                 injured=words.cell(s["injured"], lang, 0, s["injured"] is None),
                 clearance=key(
-                    values, "clearance_rate", clear, words.WITHHELD if clear is None else fmt.percent(clear * 100, lang)
+                    values,
+                    "clearance_rate",
+                    clear,
+                    fmt.percent(clear * 100, lang)
+                    if clear is not None
+                    else words.WITHHELD
+                    if s.get("clearance_known", True)
+                    else words.NOT_APPLICABLE,  # a situation report says nothing of clearance
                 ),
             )
         body = _blocks(("lead", text), _withheld_note(t, p.min_cell, p.any_withheld))
@@ -140,9 +155,9 @@ class OverviewReport(ReportSections):
             "recent", t.text("section.recent"), body, frozen(values), frozen({"daily": p.daily}), (timeline,)
         )
 
-    def _table(self, frame: pl.DataFrame, by: str, header: str) -> Markup:
+    def _table(self, frame: pl.DataFrame, by: str, header: str, *more: tuple[str, Any] | None) -> Markup:
         t, lang = self.t, self.lang
-        names = dict(self.ds.regions.select("region_code", "name").iter_rows()) if by == "region" else None
+        names = self._region_names() if by == "region" else None
         rows = [
             [
                 words.label(by, r[by], lang, names),
@@ -157,7 +172,9 @@ class OverviewReport(ReportSections):
             {"phase": "phases", "category": "categories", "region": "subregions"}[by],
             lang,
         )
-        return _blocks(("table", table), _withheld_note(t, self.published.min_cell, bool(frame["withheld"].any())))
+        return _blocks(
+            ("table", table), _withheld_note(t, self.published.min_cell, bool(frame["withheld"].any())), *more
+        )
 
     def phases(self) -> Section:
         return self._memo(
@@ -181,16 +198,24 @@ class OverviewReport(ReportSections):
             ),
         )
 
+    def _region_names(self) -> dict[str, str]:
+        names = dict(self.ds.regions.select("region_code", "name").iter_rows())
+        return {**names, NATIONAL: self.t.text("region.unattributed")}
+
     def subregions(self) -> Section:
-        return self._memo(
-            "subregions",
-            lambda: Section(
-                "subregions",
-                self.t.text("section.subregions"),
-                self._table(self.published.subregions, "region", self.t.text("table.region")),
-                frames=frozen({"subregions": self.published.subregions}),
-            ),
-        )
+        return self._memo("subregions", self._subregions)
+
+    def _subregions(self) -> Section:
+        t, p = self.t, self.published
+        frames = frozen({"subregions": p.subregions})
+        national = p.subregions["region"].cast(pl.String) == NATIONAL
+        if p.region is None and national.all():  # a national bulletin: no region to break the nation into
+            return Section(
+                "subregions", t.text("section.subregions"), _blocks(("note", t("subregions.none"))), frames=frames
+            )
+        unattributed = ("note", t("subregions.unattributed")) if national.any() else None
+        body = self._table(p.subregions, "region", t.text("table.region"), unattributed)
+        return Section("subregions", t.text("section.subregions"), body, frames=frames)
 
     def deployment(self) -> Section:
         return self._memo("deployment", self._deployment)
@@ -214,7 +239,10 @@ class OverviewReport(ReportSections):
             for k in ("table.region", "table.tps", "table.police_required", "table.polri_voting", "table.shortfall")
         ]
         note = None if p.as_of >= voting else ("note", t("note.planned"))
-        body = _blocks(note, ("table", Table(head, rows, "deployment", lang)))
+        if p.deployment.is_empty():  # no region with TPS by class (national rows only)
+            body = _blocks(("note", t("deployment.none")))
+        else:
+            body = _blocks(note, ("table", Table(head, rows, "deployment", lang)))
         return Section("deployment", t.text("section.deployment"), body, frames=frozen({"deployment": p.deployment}))
 
     def method_notes(self) -> Section:
@@ -223,7 +251,10 @@ class OverviewReport(ReportSections):
             lambda: Section(
                 "method",
                 self.t.text("section.method"),
-                _blocks(("dl", provenance(self.ds, self.lang, self.parameters, self.generated_at))),
+                _blocks(
+                    ("dl", provenance(self.ds, self.lang, self.parameters, self.generated_at)),
+                    *levels_notes(self.ds, self.lang),
+                ),
             ),
         )
 

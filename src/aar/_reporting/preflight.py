@@ -15,6 +15,7 @@ from typing import Any
 
 from .._analytics.metrics import EXPOSURES
 from .._data.reference import region_index, regions_frame
+from .._data.vocabulary import NATIONAL_CODE
 from .._errors import UsageError
 
 LANGS = ("id", "en")
@@ -22,19 +23,22 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _region(value: object) -> str | None:
-    """The region code a --region value stands for (a code or an unambiguous name), None for national."""
+    """The region code a --region value stands for (a code or an unambiguous name), None for national
+    (empty, "national", "nasional", "Indonesia" or the national code 00)."""
     if value is None or str(value).strip() in ("", "national", "nasional"):
         return None
     text = str(value).strip()
     index = region_index(regions_frame())  # the shipped regions only: no validation, milliseconds
     match = index.match(text)
+    if match.code == NATIONAL_CODE:  # "Indonesia", "00": the whole country
+        return None
     if match.code is not None:
         return match.code
     if match.candidates:
         allowed = f"one region; the name is ambiguous between {index.describe(match.candidates)}: give the code"
     else:
         near = index.closest(text)
-        allowed = "a Kemendagri code (18, 18.72), a region name, or national" + (
+        allowed = "a Kemendagri code (18, 18.72), a region name, or national (00, Indonesia)" + (
             f"; closest: {', '.join(near)}" if near else ""
         )
     raise UsageError("--region", value, allowed)
