@@ -17,7 +17,7 @@ import io
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -302,32 +302,123 @@ def _unreadable(table: Table, path: Path, sheet: str | None = None) -> RawTable:
     return RawTable(table.name, pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}), str(path), sheet, readable=False)
 
 
-def _is_binary(data: bytes) -> bool:
-    """Whether bytes look like something other than text: a NUL byte, or many control characters."""
+def _is_binary(text: str) -> bool:
+    """Whether decoded text looks like something other than text: more than eight control
+    characters, and more than one in a hundred (a NUL byte or two inside an id is text with a bad
+    cell, reported per cell)."""
+    head = text[:4096]
+    controls = sum(1 for c in head if c < " " and c not in "\t\n\r\f")
+    return controls > max(8, len(head) // 100)
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _bom_free_utf16(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for UTF-16 without a byte order mark (ASCII text leaves every
+    other byte NUL), else None."""
     head = data[:4096]
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
-    return controls > max(1, len(head) // 100)
+    if len(head) < 4:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    half = len(head) // 2
+    if odd > 0.3 * half and even < 0.02 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.02 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes) -> tuple[str, str, str | None]:
+    """The text of a file's bytes, the encoding it was read in and, when that was a guess or
+    failed in places, a warning saying so.
+
+    A byte order mark says the encoding (UTF-8, UTF-16 as Excel's "Unicode text" export writes it,
+    UTF-32); UTF-16 without one is recognised by its NUL bytes; other bytes that are not UTF-8 are
+    read as Windows-1252, the encoding of older Indonesian Excel exports.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom) :]
+            try:
+                return body.decode(encoding), encoding, None
+            except UnicodeDecodeError:
+                text = body.decode(encoding, errors="replace")
+                return (
+                    text,
+                    encoding,
+                    f"file starts as {encoding.upper()} but holds bytes that are not; those were replaced",
+                )
+    guessed = _bom_free_utf16(data)
+    if guessed is not None:
+        return (
+            data.decode(guessed, errors="replace"),
+            guessed,
+            f"file read as {guessed.upper()} (it has no byte order mark)",
+        )
+    try:
+        return data.decode("utf-8"), "utf-8", None
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252", "file is not UTF-8; read as Windows-1252"
+
+
+def _cannot_read(exc: OSError) -> str:
+    """An OS error in the words of a problem: "permission denied" rather than "[Errno 13] ..."."""
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
+
+
+def unreadable_file(path: Path) -> Problem | None:
+    """A problem when `path` cannot be opened for reading (permission denied, a broken link), else None."""
+    try:
+        with path.open("rb"):
+            return None
+    except OSError as exc:
+        return Problem(
+            f"file cannot be read: {_cannot_read(exc)}",
+            path=str(path),
+            expected="a file this user may read (check its permissions)",
+        )
+
+
+def exists(path: Path) -> bool:
+    """Whether `path` exists; False when it cannot even be looked at (a folder without permission),
+    so that the reader that follows says why instead of a PermissionError."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 _HEADER_EXPECTED = "a header row naming the columns, among {}"
 
 
 def read_csv(path: Path, table: Table, decimal: str | None = None) -> tuple[RawTable, list[Problem]]:
-    """Read a CSV as text: separator sniffed (";" implies decimal commas), BOM and title rows skipped.
+    """Read a CSV as text: encoding found (see `decode_text`), separator sniffed (";" implies
+    decimal commas), title rows skipped.
 
     An empty file, a file of bytes that are not text and a file without a header row each give
     one problem naming the file, and an empty, unreadable table.
     """
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _unreadable(table, path), [
+            Problem(f"file cannot be read: {_cannot_read(exc)}", path=str(path), table=table.name)
+        ]
     problems: list[Problem] = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.strip():
+    text, encoding, note = decode_text(data)
+    if not text.strip():
         expected = _HEADER_EXPECTED.format(", ".join(table.names))
         return _unreadable(table, path), [Problem("file is empty", path=str(path), table=table.name, expected=expected)]
-    if _is_binary(data):
+    if _is_binary(text):
         return _unreadable(table, path), [
             Problem(
                 "file is not text (binary content)",
@@ -336,14 +427,12 @@ def read_csv(path: Path, table: Table, decimal: str | None = None) -> tuple[RawT
                 expected="a CSV text file; an Excel or Parquet file needs its own suffix (.xlsx, .parquet)",
             )
         ]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    if note is not None:
+        problems.append(Problem(note, path=str(path), table=table.name, severity="warning"))
+    if encoding != "utf-8" or note is not None:
         data = text.encode("utf-8")
-        problems.append(
-            Problem("file is not UTF-8; read as Windows-1252", path=str(path), table=table.name, severity="warning")
-        )
+    elif data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     head = text.splitlines()[:_HEADER_SCAN]
     separator = _sniff_separator(head)
     rows = list(csv.reader(head, delimiter=separator))
@@ -532,7 +621,7 @@ def _read_config(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         return {}, [Problem(f"dataset.toml cannot be read: {exc}", path=str(path), expected="valid TOML")]
     except OSError as exc:
-        return {}, [Problem(f"dataset.toml cannot be read: {exc.strerror or exc}", path=str(path))]
+        return {}, [Problem(f"dataset.toml cannot be read: {_cannot_read(exc)}", path=str(path))]
     return check_config(parsed, str(path))
 
 
@@ -572,8 +661,20 @@ def check_config(config: Mapping[str, Any], path: str | None = None) -> tuple[di
 
 
 def read_source(path: str | Path) -> Source:
-    """Read a dataset folder or workbook into raw tables. Raises DatasetError if there is none."""
+    """Read a dataset folder or workbook into raw tables. Raises DatasetError if there is none.
+
+    A file of the folder that cannot be read (permission denied) is a problem naming it; a folder
+    that cannot be listed, or a workbook given alone that cannot be read, is a DatasetError.
+    """
     root = Path(path).expanduser()
+    try:
+        return _read_source(root)
+    except PermissionError as exc:
+        where = exc.filename or root
+        raise DatasetError("permission denied: aar cannot read or list it; check its permissions", where) from exc
+
+
+def _read_source(root: Path) -> Source:
     if not root.exists():
         raise DatasetError("no such file or folder", root)
     tables: dict[str, RawTable] = {}
@@ -585,12 +686,16 @@ def read_source(path: str | Path) -> Source:
                 f"a dataset file must be an Excel workbook ({', '.join(EXCEL_SUFFIXES)}); for CSV or Parquet give the folder",
                 root,
             )
+        unreadable = unreadable_file(root)
+        if unreadable is not None:
+            raise DatasetError(unreadable.message, root)
         tables, problems = read_workbook(root)
         config, more = _read_config(root.with_name("dataset.toml"))
-        files = [root] + ([root.with_name("dataset.toml")] if root.with_name("dataset.toml").exists() else [])
+        toml = root.with_name("dataset.toml")
+        files = [root] + ([toml] if toml.exists() and unreadable_file(toml) is None else [])
         return Source(root, config, tables, tuple(files), tuple(problems + more))
     config, problems = _read_config(root / "dataset.toml")
-    if (root / "dataset.toml").exists():
+    if (root / "dataset.toml").exists() and unreadable_file(root / "dataset.toml") is None:
         files.append(root / "dataset.toml")
     decimal = config.get("decimal")
     # table -> [(part, named exactly after the table?)]; several parts of one table are combined
@@ -599,6 +704,10 @@ def read_source(path: str | Path) -> Source:
     def read_file(file: Path, name: str) -> RawTable | None:
         suffix = file.suffix.lower()
         table = _schema_table(name)
+        unreadable = unreadable_file(file)
+        if unreadable is not None and suffix in (*CSV_SUFFIXES, *PARQUET_SUFFIXES, *EXCEL_SUFFIXES):
+            problems.append(replace(unreadable, table=table.name))
+            return _unreadable(table, file)  # not among `files`: the checksum does not read it
         if suffix in CSV_SUFFIXES:
             raw, more = read_csv(file, table, decimal)
         elif suffix in PARQUET_SUFFIXES:
@@ -624,7 +733,19 @@ def read_source(path: str | Path) -> Source:
             name = _table_of(entry.name) or _table_of_pattern(entry.name)
             if name is None:
                 continue
-            for file in sorted(f for f in entry.iterdir() if f.is_file() and not f.name.startswith((".", "~$"))):
+            try:
+                inside = sorted(f for f in entry.iterdir() if f.is_file() and not f.name.startswith((".", "~$")))
+            except PermissionError:
+                problems.append(
+                    Problem(
+                        "folder cannot be read: permission denied",
+                        path=str(entry),
+                        table=name,
+                        expected="a folder this user may list (check its permissions)",
+                    )
+                )
+                continue
+            for file in inside:
                 if file.suffix.lower() in (".md", ".toml"):
                     continue
                 raw = read_file(file, name)
@@ -644,6 +765,10 @@ def read_source(path: str | Path) -> Source:
             continue
         if name is None:
             if suffix in EXCEL_SUFFIXES:
+                unreadable = unreadable_file(file)
+                if unreadable is not None:
+                    problems.append(unreadable)
+                    continue
                 more_tables, more = read_workbook(file)
                 problems += more
                 files.append(file)
@@ -686,6 +811,9 @@ def read_source(path: str | Path) -> Source:
             shown = next(iter(folders)) if len(folders) == 1 else root
         tables[name] = combine_parts(_schema_table(name), [raw for raw, _ in found], str(shown))
     if not tables:
+        denied = [p for p in problems if p.message.endswith("cannot be read: permission denied")]
+        if denied:
+            raise DatasetError(denied[0].message, denied[0].path)
         raise DatasetError(
             f"no table found; expected files named after the tables ({', '.join(TABLES)}) or sitrep", root
         )
