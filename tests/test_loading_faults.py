@@ -5,6 +5,7 @@ row, column and value (or a DatasetError naming the path), never in a silent nul
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import re
@@ -13,12 +14,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import aar
 from aar._cli.app import app
 from aar._data.parsing import INT64_MAX, parse_number_in_range
-from aar._data.schema import SITREP, TABLES
+from aar._data.schema import DATASET_CONFIG, SITREP, TABLES
 
 WriteDataset = Callable[..., Path]
 HEADER = "incident_id,occurred_on,region_code,category,killed,description\n"
@@ -236,3 +239,99 @@ def test_chmod_000_file_and_folder(write_dataset: WriteDataset) -> None:
             aar.load(root)
     finally:
         root.chmod(0o755)
+
+
+# --- fuzz: random TOML, random encodings, random numbers ----------------------------------------
+
+_FUZZ = settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+_VALID = HEADER + _row()
+
+
+def _outcome(root: Path) -> str:
+    """ "valid", "invalid" or "unreadable"; any other exception fails the test."""
+    try:
+        result = aar.validate(root)
+    except aar.DatasetError:
+        return "unreadable"
+    assert all(isinstance(p, aar.Problem) and p.message for p in result.problems)
+    return "valid" if result.ok else "invalid"
+
+
+def _toml_value(value: object) -> str:
+    """A value in TOML syntax (strings through repr-free JSON escaping, tables inline)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value) if value == value and value not in (float("inf"), float("-inf")) else "nan"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    assert isinstance(value, dict)
+    return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+
+
+_SCALAR = st.one_of(
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=10),
+    st.sampled_from([",", ".", "curanmor", "18.72", "OMP-2024"]),
+)
+_VALUE = st.recursive(
+    _SCALAR,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+_KEY = st.one_of(st.sampled_from([*DATASET_CONFIG, "synthetc", "desimal", "alias"]), st.text(min_size=1, max_size=8))
+
+
+@_FUZZ
+@given(entries=st.dictionaries(_KEY, _VALUE, max_size=6))
+def test_random_dataset_toml_never_ends_in_a_traceback(write_dataset: WriteDataset, entries: dict[str, object]) -> None:
+    text = "\n".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in entries.items()) + "\n"
+    root = write_dataset({"incidents.csv": _VALID, "dataset.toml": text}, folder="fuzz-toml")
+    _outcome(root)
+
+
+@_FUZZ
+@given(text=st.text(max_size=300))
+def test_random_toml_text_never_ends_in_a_traceback(write_dataset: WriteDataset, text: str) -> None:
+    root = write_dataset(
+        {"incidents.csv": _VALID, "dataset.toml": text.encode("utf-8", "surrogatepass")}, folder="fuzz-text"
+    )
+    _outcome(root)
+
+
+@_FUZZ
+@given(
+    text=st.text(max_size=200),
+    encoding=st.sampled_from(["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig", "cp1252"]),
+    header=st.booleans(),
+)
+def test_random_text_in_any_encoding_never_ends_in_a_traceback(
+    write_dataset: WriteDataset, text: str, encoding: str, header: bool
+) -> None:
+    content = ((HEADER if header else "") + text).encode(encoding, errors="replace")
+    root = write_dataset({"incidents.csv": content}, folder="fuzz-encoding")
+    _outcome(root)
+
+
+_NUMBER = st.one_of(
+    st.integers(min_value=-(2**80), max_value=2**80).map(str),
+    st.floats().map(str),
+    st.from_regex(r"\A[+-]?\d{1,30}([.,]\d{1,5})?\Z"),
+    st.text(alphabet="0123456789.,-+ \x00", max_size=25),
+)
+
+
+@_FUZZ
+@given(killed=st.lists(_NUMBER, min_size=1, max_size=5))
+def test_random_counts_are_loaded_or_reported_never_nulled(write_dataset: WriteDataset, killed: list[str]) -> None:
+    rows = "".join(_row(f"A{i}", json.dumps(k) if "," in k or '"' in k else k) for i, k in enumerate(killed))
+    root = write_dataset({"incidents.csv": HEADER + rows}, folder="fuzz-numbers")
+    result = aar.validate(root)
+    if result.dataset is not None:  # every non-empty count loaded as a number, none turned into null
+        written = [k.strip() for k in killed]
+        loaded = result.dataset.incidents.get_column("killed").to_list()
+        assert [v is None for v in loaded] == [w == "" for w in written], (written, loaded)

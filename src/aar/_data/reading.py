@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -541,7 +542,13 @@ def _sheet_rows(sheet: Any) -> list[list[str | None]]:
     return rows
 
 
-def _sheet_table(path: Path, sheet: Any, table: Table) -> tuple[RawTable, list[Problem]]:
+Cell = tuple[int, int]
+"""(row, column) of a spreadsheet cell, both 1-based, as Excel numbers them."""
+
+
+def _sheet_table(
+    path: Path, sheet: Any, table: Table, uncached: frozenset[Cell] = frozenset()
+) -> tuple[RawTable, list[Problem]]:
     rows = _sheet_rows(sheet)
     at = _find_header(table, rows)
     if at is None:
@@ -559,32 +566,185 @@ def _sheet_table(path: Path, sheet: Any, table: Table) -> tuple[RawTable, list[P
         pl.Series(f"c{j}", [row[j] if j < len(row) else None for row in body], dtype=pl.String) for j in range(width)
     ]
     out, labels, problems = _frame_from_rows(table, header, columns, at + 2, str(path), sheet.title)
+    by_letter = {label.rsplit(" (", 1)[-1].rstrip(")"): label for label in labels.values()}
+    for row, column in sorted(uncached):
+        label = by_letter.get(column_letter(column - 1))
+        if row > at + 1 and label is not None:  # a formula in the table, below its header
+            problems.append(
+                Problem(
+                    "formula with no saved value: open and save the file in Excel",
+                    path=str(path),
+                    sheet=sheet.title,
+                    row=row,
+                    column=label,
+                    table=table.name,
+                    expected="a cell with a value (Excel saves a formula's result with it; files written by "
+                    "scripts often do not)",
+                )
+            )
     return RawTable(table.name, out, str(path), sheet.title, ",", labels), problems
 
 
-def _open_workbook(path: Path) -> Any:
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The first bytes of an OLE compound file: an encrypted .xlsx, or an old .xls renamed."""
+
+
+def _not_a_workbook(path: Path) -> str | None:
+    """Why a file that openpyxl cannot open is not an .xlsx, when its bytes say so; else None.
+
+    Excel encrypts a workbook saved with a password into an OLE compound file holding an
+    `EncryptionInfo` stream (MS-OFFCRYPTO): its directory names that stream in UTF-16.
+    """
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(_OLE_MAGIC)) != _OLE_MAGIC:
+                return None
+            data = handle.read()
+    except OSError:
+        return None
+    if "EncryptionInfo".encode("utf-16-le") in data:
+        return "the workbook is password-protected (encrypted); save it in Excel without a password and load it again"
+    return "the file is an old Excel workbook (.xls) or another Office file, not .xlsx; save it as .xlsx"
+
+
+_NO_SAVED_VALUE = re.compile(
+    rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
+"""A formula element closing its cell with no value, or an empty one, after it: a formula never
+calculated (openpyxl writes `<f>1+1</f><v />`)."""
+
+
+_CELL_XML = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_VALUE_XML = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]")
+
+
+def _sheet_parts(archive: Any) -> dict[str, str]:
+    """Sheet title -> the part of the archive holding its XML, from workbook.xml and its relations."""
+    from xml.etree import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    package = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{package}Relationship")}
+    parts: dict[str, str] = {}
+    for sheet in book.iter(f"{main}sheet"):
+        target = targets.get(sheet.get(f"{rel}id"), "")
+        parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+def _uncached_formulas(path: Path) -> dict[str, frozenset[Cell]]:
+    """Sheet title -> cells holding a formula without a saved value (openpyxl reads them as empty).
+
+    Read from the sheets' XML: a cell with a formula (`<f>`) and no value, or an empty one, that is
+    not a text result (`t="str"`: Excel saves an empty text result as `<v></v>`). A byte search
+    first, so a workbook saved by Excel, whose formulas all have values, is not scanned cell by cell.
+    """
+    import zipfile
+
+    found: dict[str, frozenset[Cell]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for title, part in _sheet_parts(archive).items():
+                data = archive.read(part)
+                if not _NO_SAVED_VALUE.search(data):
+                    continue
+                cells = set()
+                for match in _CELL_XML.finditer(data):
+                    attributes, body = match.group(1), match.group(2) or b""
+                    if b"<f" not in body and b":f" not in body:
+                        continue
+                    if _VALUE_XML.search(body) or b't="str"' in attributes:
+                        continue
+                    ref = _CELL_REF.search(attributes)
+                    if ref is not None:
+                        letters, number = ref.group(1).decode(), int(ref.group(2))
+                        column = 0
+                        for letter in letters:
+                            column = column * 26 + ord(letter) - 64
+                        cells.add((number, column))
+                if cells:
+                    found[title] = frozenset(cells)
+    except Exception:  # the workbook itself opened: a failure here only loses this check
+        return {}
+    return found
+
+
+@dataclass(frozen=True)
+class _Workbook:
+    book: Any
+    uncached: Mapping[str, frozenset[Cell]]
+
+
+def _open_workbook(path: Path) -> _Workbook:
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(path, data_only=True)
+        book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for bad files
-        raise DatasetError(f"cannot open Excel workbook: {exc}", path) from exc
+        raise DatasetError(_not_a_workbook(path) or f"cannot open Excel workbook: {exc}", path) from exc
+    return _Workbook(book, _uncached_formulas(path))
+
+
+def _visible(sheet: Any) -> bool:
+    return getattr(sheet, "sheet_state", "visible") == "visible"
 
 
 def read_excel(path: Path, table: Table) -> tuple[RawTable, list[Problem]]:
-    """Read the first sheet of a workbook named after a table."""
-    book = _open_workbook(path)
-    return _sheet_table(path, book.worksheets[0], table)
+    """Read the first visible sheet of a workbook named after a table.
+
+    Hidden sheets (a hidden first sheet of lookup lists, an old copy) are skipped, with a warning
+    naming them when one came before the sheet read.
+    """
+    opened = _open_workbook(path)
+    sheets = opened.book.worksheets
+    chosen = next((sheet for sheet in sheets if _visible(sheet)), sheets[0])
+    problems: list[Problem] = []
+    skipped = [sheet.title for sheet in sheets[: sheets.index(chosen)] if normalise(sheet.title) not in HELPER_SHEETS]
+    if skipped:
+        problems.append(
+            Problem(
+                f"hidden sheet{'s' if len(skipped) > 1 else ''} {', '.join(map(repr, skipped))} skipped; "
+                f"the table is read from sheet {chosen.title!r}",
+                path=str(path),
+                sheet=skipped[0],
+                table=table.name,
+                expected="the table on the first visible sheet",
+                severity="warning",
+            )
+        )
+    raw, more = _sheet_table(path, chosen, table, opened.uncached.get(chosen.title, frozenset()))
+    return raw, problems + more
 
 
 def read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
-    """Read a workbook with one sheet per table; sheets with other names are reported and ignored."""
-    book = _open_workbook(path)
+    """Read a workbook with one sheet per table; sheets with other names are reported and ignored.
+
+    A hidden sheet is not read: hidden sheets hold lookup lists or old copies, not the data a
+    user sees. One named after a table is reported, so a table hidden by mistake is not lost silently.
+    """
+    opened = _open_workbook(path)
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
-    for sheet in book.worksheets:
+    for sheet in opened.book.worksheets:
         name = _table_of(sheet.title)
         if name is None and normalise(sheet.title) in HELPER_SHEETS:
+            continue
+        if not _visible(sheet):
+            if name is not None:
+                problems.append(
+                    Problem(
+                        f"hidden sheet {sheet.title!r} is not read",
+                        path=str(path),
+                        sheet=sheet.title,
+                        table=name,
+                        expected="the sheet unhidden in Excel (right-click a sheet tab, Unhide) if it holds the data",
+                        severity="warning",
+                    )
+                )
             continue
         if name is None:
             problems.append(
@@ -597,7 +757,7 @@ def read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
                 )
             )
             continue
-        raw, more = _sheet_table(path, sheet, _schema_table(name))
+        raw, more = _sheet_table(path, sheet, _schema_table(name), opened.uncached.get(sheet.title, frozenset()))
         problems += more
         if name in tables:
             problems.append(
