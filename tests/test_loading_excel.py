@@ -83,6 +83,16 @@ def test_formula_without_saved_value_is_an_error_naming_the_cell(tmp_path: Path)
     assert Path(p.path or "").name == "incidents.xlsx"
 
 
+def test_many_formulas_without_values_are_listed_up_to_a_limit(tmp_path: Path) -> None:
+    rows = [HEADER] + [[f"A{i}", "27/11/2024", "18.72", "curanmor", f"=0*{i}"] for i in range(250)]
+    _book(tmp_path / "incidents.xlsx", [("Data", rows, "visible")])
+    errors = [p for p in aar.validate(tmp_path).errors if "formula" in p.message]
+    assert len(errors) == 201
+    assert sorted(p.row for p in errors if p.row is not None) == list(range(2, 202))
+    (more,) = (p for p in errors if p.row is None)
+    assert more.message == "50 more formulas with no saved value not listed" and more.column == "killed (E)"
+
+
 def test_formulas_with_saved_values_load(tmp_path: Path) -> None:
     book = xlsxwriter.Workbook(str(tmp_path / "incidents.xlsx"))
     sheet = book.add_worksheet("Data")

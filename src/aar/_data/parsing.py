@@ -81,18 +81,22 @@ def parse_number_in_range(values: pl.Series, *, decimal: str, integer: bool) -> 
     frame = pl.DataFrame({"v": values.cast(pl.String)})
     text = _clean(pl.col("v")).str.replace(r"(?i)^rp\.?", "").str.replace_all(r"[\s\u00a0]", "")
     text = pl.when(text.is_in(_DASHES)).then(pl.lit("0")).otherwise(text)
-    canonical = text.str.replace_all(g, "").str.replace(d, ".")
-    number = text.str.contains(pattern)
+    # in two steps, so that the pattern is matched and the text cast once (not once per output)
+    steps = frame.select(text=text).with_columns(number=pl.col("text").str.contains(pattern))
+    canonical = pl.col("text").str.replace_all(g, "").str.replace(d, ".")
     if integer:
         parsed = canonical.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
-        fits = parsed.is_not_null()
+        steps = steps.with_columns(parsed=pl.when(pl.col("number")).then(parsed))
+        fits = pl.col("parsed").is_not_null()
     else:
         parsed = canonical.cast(pl.Float64, strict=False)
-        fits = parsed.is_finite()
-    out = frame.select(
-        value=pl.when(number & fits).then(parsed),
-        bad=text.is_not_null() & ~(number & fits).fill_null(False),
-        too_large=(number & ~fits).fill_null(False),
+        steps = steps.with_columns(parsed=pl.when(pl.col("number")).then(parsed))
+        fits = pl.col("parsed").is_finite()
+    number = pl.col("number").fill_null(False)
+    out = steps.select(
+        value=pl.when(fits).then(pl.col("parsed")),
+        bad=pl.col("text").is_not_null() & ~(number & fits.fill_null(False)),
+        too_large=number & ~fits.fill_null(False),
     )
     return out["value"].alias(values.name), out["bad"], out["too_large"]
 

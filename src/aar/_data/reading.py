@@ -546,6 +546,49 @@ Cell = tuple[int, int]
 """(row, column) of a spreadsheet cell, both 1-based, as Excel numbers them."""
 
 
+_MAX_FORMULAS = 200
+"""Formula problems listed per column; the rest are counted in one more problem."""
+
+
+def _formula_problems(
+    path: Path, title: str, table: Table, labels: Mapping[str, str], uncached: frozenset[Cell], first_row: int
+) -> list[Problem]:
+    """An error per formula without a saved value in the table's columns, below its header."""
+    by_letter = {label.rsplit(" (", 1)[-1].rstrip(")"): label for label in labels.values()}
+    cells: dict[str, list[int]] = {}
+    for row, column in sorted(uncached):
+        label = by_letter.get(column_letter(column - 1))
+        if row >= first_row and label is not None:
+            cells.setdefault(label, []).append(row)
+    problems = []
+    expected = "a cell with a value (Excel saves a formula's result with it; files written by scripts often do not)"
+    for label, rows in cells.items():
+        for row in rows[:_MAX_FORMULAS]:
+            problems.append(
+                Problem(
+                    "formula with no saved value: open and save the file in Excel",
+                    path=str(path),
+                    sheet=title,
+                    row=row,
+                    column=label,
+                    table=table.name,
+                    expected=expected,
+                )
+            )
+        if len(rows) > _MAX_FORMULAS:
+            problems.append(
+                Problem(
+                    f"{len(rows) - _MAX_FORMULAS} more formulas with no saved value not listed",
+                    path=str(path),
+                    sheet=title,
+                    column=label,
+                    table=table.name,
+                    expected=expected,
+                )
+            )
+    return problems
+
+
 def _sheet_table(
     path: Path, sheet: Any, table: Table, uncached: frozenset[Cell] = frozenset()
 ) -> tuple[RawTable, list[Problem]]:
@@ -566,22 +609,7 @@ def _sheet_table(
         pl.Series(f"c{j}", [row[j] if j < len(row) else None for row in body], dtype=pl.String) for j in range(width)
     ]
     out, labels, problems = _frame_from_rows(table, header, columns, at + 2, str(path), sheet.title)
-    by_letter = {label.rsplit(" (", 1)[-1].rstrip(")"): label for label in labels.values()}
-    for row, column in sorted(uncached):
-        label = by_letter.get(column_letter(column - 1))
-        if row > at + 1 and label is not None:  # a formula in the table, below its header
-            problems.append(
-                Problem(
-                    "formula with no saved value: open and save the file in Excel",
-                    path=str(path),
-                    sheet=sheet.title,
-                    row=row,
-                    column=label,
-                    table=table.name,
-                    expected="a cell with a value (Excel saves a formula's result with it; files written by "
-                    "scripts often do not)",
-                )
-            )
+    problems += _formula_problems(path, sheet.title, table, labels, uncached, first_row=at + 2)
     return RawTable(table.name, out, str(path), sheet.title, ",", labels), problems
 
 
