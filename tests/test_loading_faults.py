@@ -214,6 +214,21 @@ def test_unreadable_folder_is_a_dataset_error(write_dataset: WriteDataset, monke
     assert "Traceback" not in result.output
 
 
+def test_unreadable_table_folder_is_a_problem_naming_it(
+    write_dataset: WriteDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_dataset({"incidents.csv": HEADER + _row()})
+    (root / "pengerahan").mkdir()
+    (root / "pengerahan" / "metro.csv").write_text("x\n", encoding="utf-8")
+    _deny(monkeypatch, "iterdir", root / "pengerahan")
+    p = _only(aar.validate(root).errors)
+    assert (p.message, p.path, p.table) == (
+        "folder cannot be read: permission denied",
+        str(root / "pengerahan"),
+        "deployments",
+    )
+
+
 def test_workbook_alone_unreadable_is_a_dataset_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     book = tmp_path / "data.xlsx"
     book.write_bytes(b"PK\x03\x04")

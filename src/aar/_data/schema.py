@@ -1069,8 +1069,9 @@ def data_dictionary() -> str:
         ]
         for f in table.fields:
             meaning = f.description + (f" [{', '.join(f.headers)}]" if f.headers else "")
+            allowed = f.allowed + (f" (above {f.plausible:,.0f} in one row: a warning)" if f.plausible else "")
             lines.append(
-                f"| {f.name} | {headers_id.get(f.name, '')} | {f.kind} | {'yes' if f.required else 'no'} | {f.unit or ''} | {f.allowed} | {meaning} |"
+                f"| {f.name} | {headers_id.get(f.name, '')} | {f.kind} | {'yes' if f.required else 'no'} | {f.unit or ''} | {allowed} | {meaning} |"
             )
         for f in table.derived:
             lines.append(f"| {f.name} | | {f.kind} | derived | {f.unit or ''} | {f.allowed} | {f.description} |")
