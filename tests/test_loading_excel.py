@@ -83,6 +83,22 @@ def test_formula_without_saved_value_is_an_error_naming_the_cell(tmp_path: Path)
     assert Path(p.path or "").name == "incidents.xlsx"
 
 
+def test_formula_in_a_required_column_is_one_problem_not_two(tmp_path: Path) -> None:
+    _book(tmp_path / "incidents.xlsx", [("Data", [HEADER, ["A1", "=TODAY()", "18.72", "curanmor", 1]], "visible")])
+    errors = aar.validate(tmp_path).errors
+    assert [(p.message, p.row, p.column) for p in errors] == [
+        ("formula with no saved value: open and save the file in Excel", 2, "occurred_on (B)")
+    ]
+
+
+def test_formula_in_one_of_several_files_names_that_file(tmp_path: Path) -> None:
+    _book(tmp_path / "kejadian_metro.xlsx", [("Data", [HEADER, ROW], "visible")])
+    rows = [["LAPORAN"], HEADER, ["B1", "27/11/2024", "18.72", "curanmor", "=1+1"]]
+    _book(tmp_path / "kejadian_way_kanan.xlsx", [("Data", rows, "visible")])
+    (p,) = aar.validate(tmp_path).errors
+    assert (Path(p.path or "").name, p.sheet, p.row, p.column) == ("kejadian_way_kanan.xlsx", "Data", 3, "killed (E)")
+
+
 def test_many_formulas_without_values_are_listed_up_to_a_limit(tmp_path: Path) -> None:
     rows = [HEADER] + [[f"A{i}", "27/11/2024", "18.72", "curanmor", f"=0*{i}"] for i in range(250)]
     _book(tmp_path / "incidents.xlsx", [("Data", rows, "visible")])

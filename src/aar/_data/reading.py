@@ -74,6 +74,9 @@ class RawTable:
     parts: tuple[RawTable, ...] = ()
     """The files a table read from several files was combined from (see `combine_parts`); their
     rows are numbered `index * PART_ROWS + row`, so each problem names its own file and row."""
+    cell_problems: tuple[Problem, ...] = ()
+    """Problems of single cells found while reading (a formula with no saved value): `parse_table`
+    reports them with its own, so that no later check reports the same cell again as empty."""
 
     def problem(self, message: str, **kw: Any) -> Problem:
         row = kw.get("row")
@@ -609,8 +612,8 @@ def _sheet_table(
         pl.Series(f"c{j}", [row[j] if j < len(row) else None for row in body], dtype=pl.String) for j in range(width)
     ]
     out, labels, problems = _frame_from_rows(table, header, columns, at + 2, str(path), sheet.title)
-    problems += _formula_problems(path, sheet.title, table, labels, uncached, first_row=at + 2)
-    return RawTable(table.name, out, str(path), sheet.title, ",", labels), problems
+    formulas = _formula_problems(path, sheet.title, table, labels, uncached, first_row=at + 2)
+    return RawTable(table.name, out, str(path), sheet.title, ",", labels, cell_problems=tuple(formulas)), problems
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

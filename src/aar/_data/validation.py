@@ -253,7 +253,7 @@ def _implausible(raw: RawTable, f: Field, parsed: pl.Series, rows: pl.Series) ->
 
 def parse_table(raw: RawTable, table: Table, ctx: Context) -> tuple[pl.DataFrame, list[Problem]]:
     """Typed frame of `raw` after `table`'s schema (plus the row number column), and the problems."""
-    problems: list[Problem] = []
+    problems: list[Problem] = [*raw.cell_problems, *(p for part in raw.parts for p in part.cell_problems)]
     columns: list[pl.Series] = []
     height = raw.frame.height
     missing = [f.name for f in table.fields if f.required and f.name not in raw.frame.columns and raw.readable]
