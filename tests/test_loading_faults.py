@@ -162,8 +162,9 @@ def test_unicode_text_exports_are_read_right(
     assert len(notes) == int(warned), [str(p) for p in ds.warnings]
 
 
-def test_windows_1252_is_still_read_with_a_warning(write_dataset: WriteDataset) -> None:
-    root = write_dataset({"incidents.txt": _TAB.replace("\u2014", "\u2013").encode("cp1252")})
+@pytest.mark.parametrize("prefix", [b"", b"\xef\xbb\xbf"])
+def test_windows_1252_is_still_read_with_a_warning(write_dataset: WriteDataset, prefix: bytes) -> None:
+    root = write_dataset({"incidents.txt": prefix + _TAB.replace("\u2014", "\u2013").encode("cp1252")})
     ds = aar.load(root)
     assert ds.incidents.get_column("description").to_list() == ["motor di Pasar Cendrawasih \u2013 Bu Sri"]
     assert any(p.message == "file is not UTF-8; read as Windows-1252" for p in ds.warnings)

@@ -353,6 +353,8 @@ def decode_text(data: bytes) -> tuple[str, str, str | None]:
             try:
                 return body.decode(encoding), encoding, None
             except UnicodeDecodeError:
+                if encoding == "utf-8":  # a mark, then Windows-1252 bytes: read as before the mark was checked
+                    return body.decode("cp1252", errors="replace"), "cp1252", "file is not UTF-8; read as Windows-1252"
                 text = body.decode(encoding, errors="replace")
                 return (
                     text,
