@@ -42,7 +42,7 @@ from .derive import (
     region_level,
 )
 from .parsing import parse_with
-from .reading import PART_ROWS, ROW, RawTable, Source, align_chunks, read_source, recognise
+from .reading import PART_ROWS, ROW, RawTable, Source, align_chunks, exists, read_source, recognise
 from .reference import Reference, national_electorate, operation_vocabulary, reference, region_index
 from .schema import CATEGORY, SITREP, TABLES, Table
 from .validation import Context, check_table, parse_field, parse_table, problems_from_frame, reported_cells
@@ -870,7 +870,7 @@ def load(path: str | Path) -> Dataset:
     >>> ds.incidents.columns[:3]  # doctest: +SKIP
     ['incident_id', 'occurred_on', 'occurred_at']
     """
-    if (Path(path) / PREPARED_MARKER).exists():
+    if exists(Path(path) / PREPARED_MARKER):
         return load_prepared(path)
     result = validate(path)
     if result.dataset is None:
@@ -934,7 +934,7 @@ def describe(path: str | Path) -> dict[str, Any]:
     import json
 
     root = Path(path)
-    if (root / PREPARED_MARKER).exists():
+    if exists(root / PREPARED_MARKER):
         info = json.loads((root / PREPARED_MARKER).read_text(encoding="utf-8"))["info"]
         return {
             "path": info.get("path"),

@@ -55,7 +55,24 @@ def _clean(col: pl.Expr) -> pl.Expr:
 def parse_number(values: pl.Series, *, decimal: str, integer: bool) -> tuple[pl.Series, pl.Series]:
     """Parse numbers written with `decimal` ("," or ".") as decimal mark; "-" means zero.
 
-    Returns (values, bad): Int64 or Float64 values, and True where a non-empty cell did not parse.
+    Returns (values, bad): Int64 or Float64 values, and True where a non-empty cell did not parse
+    (a number too large for its type included: see `parse_number_in_range`).
+    """
+    value, bad, _ = parse_number_in_range(values, decimal=decimal, integer=integer)
+    return value, bad
+
+
+INT64_MAX = 2**63 - 1
+"""The largest whole number a count column (polars Int64) holds: 9,223,372,036,854,775,807."""
+
+
+def parse_number_in_range(values: pl.Series, *, decimal: str, integer: bool) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """`parse_number`, and a third mask: cells written as a number that does not fit the type.
+
+    A whole number beyond the Int64 range (99999999999999999999999) or a number beyond the
+    Float64 range (a 400-digit number) is bad, never a silent null; the third mask tells these
+    apart from text that is not a number at all, so the message can name the allowed range.
+    Whole numbers are read from their digits, not through a float, so 9007199254740993 stays exact.
     """
     group = "." if decimal == "," else ","
     g, d = "\\" + group, "\\" + decimal
@@ -64,15 +81,24 @@ def parse_number(values: pl.Series, *, decimal: str, integer: bool) -> tuple[pl.
     frame = pl.DataFrame({"v": values.cast(pl.String)})
     text = _clean(pl.col("v")).str.replace(r"(?i)^rp\.?", "").str.replace_all(r"[\s\u00a0]", "")
     text = pl.when(text.is_in(_DASHES)).then(pl.lit("0")).otherwise(text)
-    canonical = text.str.replace_all(g, "").str.replace(d, ".")
-    dtype = pl.Int64 if integer else pl.Float64
-    out = frame.select(
-        value=pl.when(text.str.contains(pattern))
-        .then(canonical.cast(pl.Float64, strict=False))
-        .cast(dtype, strict=False),
-        bad=text.is_not_null() & ~text.str.contains(pattern).fill_null(False),
+    # in two steps, so that the pattern is matched and the text cast once (not once per output)
+    steps = frame.select(text=text).with_columns(number=pl.col("text").str.contains(pattern))
+    canonical = pl.col("text").str.replace_all(g, "").str.replace(d, ".")
+    if integer:
+        parsed = canonical.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
+        steps = steps.with_columns(parsed=pl.when(pl.col("number")).then(parsed))
+        fits = pl.col("parsed").is_not_null()
+    else:
+        parsed = canonical.cast(pl.Float64, strict=False)
+        steps = steps.with_columns(parsed=pl.when(pl.col("number")).then(parsed))
+        fits = pl.col("parsed").is_finite()
+    number = pl.col("number").fill_null(False)
+    out = steps.select(
+        value=pl.when(fits).then(pl.col("parsed")),
+        bad=pl.col("text").is_not_null() & ~(number & fits.fill_null(False)),
+        too_large=number & ~fits.fill_null(False),
     )
-    return out["value"].alias(values.name), out["bad"]
+    return out["value"].alias(values.name), out["bad"], out["too_large"]
 
 
 def _two_digit_year(year: pl.Expr) -> pl.Expr:

@@ -15,9 +15,10 @@ import datetime as dt
 import hashlib
 import io
 import os
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,9 @@ class RawTable:
     parts: tuple[RawTable, ...] = ()
     """The files a table read from several files was combined from (see `combine_parts`); their
     rows are numbered `index * PART_ROWS + row`, so each problem names its own file and row."""
+    cell_problems: tuple[Problem, ...] = ()
+    """Problems of single cells found while reading (a formula with no saved value): `parse_table`
+    reports them with its own, so that no later check reports the same cell again as empty."""
 
     def problem(self, message: str, **kw: Any) -> Problem:
         row = kw.get("row")
@@ -302,32 +306,125 @@ def _unreadable(table: Table, path: Path, sheet: str | None = None) -> RawTable:
     return RawTable(table.name, pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}), str(path), sheet, readable=False)
 
 
-def _is_binary(data: bytes) -> bool:
-    """Whether bytes look like something other than text: a NUL byte, or many control characters."""
+def _is_binary(text: str) -> bool:
+    """Whether decoded text looks like something other than text: more than eight control
+    characters, and more than one in a hundred (a NUL byte or two inside an id is text with a bad
+    cell, reported per cell)."""
+    head = text[:4096]
+    controls = sum(1 for c in head if c < " " and c not in "\t\n\r\f")
+    return controls > max(8, len(head) // 100)
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _bom_free_utf16(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for UTF-16 without a byte order mark (ASCII text leaves every
+    other byte NUL), else None."""
     head = data[:4096]
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
-    return controls > max(1, len(head) // 100)
+    if len(head) < 4:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    half = len(head) // 2
+    if odd > 0.3 * half and even < 0.02 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.02 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes) -> tuple[str, str, str | None]:
+    """The text of a file's bytes, the encoding it was read in and, when that was a guess or
+    failed in places, a warning saying so.
+
+    A byte order mark says the encoding (UTF-8, UTF-16 as Excel's "Unicode text" export writes it,
+    UTF-32); UTF-16 without one is recognised by its NUL bytes; other bytes that are not UTF-8 are
+    read as Windows-1252, the encoding of older Indonesian Excel exports.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom) :]
+            try:
+                return body.decode(encoding), encoding, None
+            except UnicodeDecodeError:
+                if encoding == "utf-8":  # a mark, then Windows-1252 bytes: read as before the mark was checked
+                    return body.decode("cp1252", errors="replace"), "cp1252", "file is not UTF-8; read as Windows-1252"
+                text = body.decode(encoding, errors="replace")
+                return (
+                    text,
+                    encoding,
+                    f"file starts as {encoding.upper()} but holds bytes that are not; those were replaced",
+                )
+    guessed = _bom_free_utf16(data)
+    if guessed is not None:
+        return (
+            data.decode(guessed, errors="replace"),
+            guessed,
+            f"file read as {guessed.upper()} (it has no byte order mark)",
+        )
+    try:
+        return data.decode("utf-8"), "utf-8", None
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252", "file is not UTF-8; read as Windows-1252"
+
+
+def _cannot_read(exc: OSError) -> str:
+    """An OS error in the words of a problem: "permission denied" rather than "[Errno 13] ..."."""
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
+
+
+def unreadable_file(path: Path) -> Problem | None:
+    """A problem when `path` cannot be opened for reading (permission denied, a broken link), else None."""
+    try:
+        with path.open("rb"):
+            return None
+    except OSError as exc:
+        return Problem(
+            f"file cannot be read: {_cannot_read(exc)}",
+            path=str(path),
+            expected="a file this user may read (check its permissions)",
+        )
+
+
+def exists(path: Path) -> bool:
+    """Whether `path` exists; False when it cannot even be looked at (a folder without permission),
+    so that the reader that follows says why instead of a PermissionError."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 _HEADER_EXPECTED = "a header row naming the columns, among {}"
 
 
 def read_csv(path: Path, table: Table, decimal: str | None = None) -> tuple[RawTable, list[Problem]]:
-    """Read a CSV as text: separator sniffed (";" implies decimal commas), BOM and title rows skipped.
+    """Read a CSV as text: encoding found (see `decode_text`), separator sniffed (";" implies
+    decimal commas), title rows skipped.
 
     An empty file, a file of bytes that are not text and a file without a header row each give
     one problem naming the file, and an empty, unreadable table.
     """
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _unreadable(table, path), [
+            Problem(f"file cannot be read: {_cannot_read(exc)}", path=str(path), table=table.name)
+        ]
     problems: list[Problem] = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.strip():
+    text, encoding, note = decode_text(data)
+    if not text.strip():
         expected = _HEADER_EXPECTED.format(", ".join(table.names))
         return _unreadable(table, path), [Problem("file is empty", path=str(path), table=table.name, expected=expected)]
-    if _is_binary(data):
+    if _is_binary(text):
         return _unreadable(table, path), [
             Problem(
                 "file is not text (binary content)",
@@ -336,14 +433,12 @@ def read_csv(path: Path, table: Table, decimal: str | None = None) -> tuple[RawT
                 expected="a CSV text file; an Excel or Parquet file needs its own suffix (.xlsx, .parquet)",
             )
         ]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    if note is not None:
+        problems.append(Problem(note, path=str(path), table=table.name, severity="warning"))
+    if encoding != "utf-8" or note is not None:
         data = text.encode("utf-8")
-        problems.append(
-            Problem("file is not UTF-8; read as Windows-1252", path=str(path), table=table.name, severity="warning")
-        )
+    elif data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     head = text.splitlines()[:_HEADER_SCAN]
     separator = _sniff_separator(head)
     rows = list(csv.reader(head, delimiter=separator))
@@ -452,7 +547,56 @@ def _sheet_rows(sheet: Any) -> list[list[str | None]]:
     return rows
 
 
-def _sheet_table(path: Path, sheet: Any, table: Table) -> tuple[RawTable, list[Problem]]:
+Cell = tuple[int, int]
+"""(row, column) of a spreadsheet cell, both 1-based, as Excel numbers them."""
+
+
+_MAX_FORMULAS = 200
+"""Formula problems listed per column; the rest are counted in one more problem."""
+
+
+def _formula_problems(
+    path: Path, title: str, table: Table, labels: Mapping[str, str], uncached: frozenset[Cell], first_row: int
+) -> list[Problem]:
+    """An error per formula without a saved value in the table's columns, below its header."""
+    by_letter = {label.rsplit(" (", 1)[-1].rstrip(")"): label for label in labels.values()}
+    cells: dict[str, list[int]] = {}
+    for row, column in sorted(uncached):
+        label = by_letter.get(column_letter(column - 1))
+        if row >= first_row and label is not None:
+            cells.setdefault(label, []).append(row)
+    problems = []
+    expected = "a cell with a value (Excel saves a formula's result with it; files written by scripts often do not)"
+    for label, rows in cells.items():
+        for row in rows[:_MAX_FORMULAS]:
+            problems.append(
+                Problem(
+                    "formula with no saved value: open and save the file in Excel",
+                    path=str(path),
+                    sheet=title,
+                    row=row,
+                    column=label,
+                    table=table.name,
+                    expected=expected,
+                )
+            )
+        if len(rows) > _MAX_FORMULAS:
+            problems.append(
+                Problem(
+                    f"{len(rows) - _MAX_FORMULAS} more formulas with no saved value not listed",
+                    path=str(path),
+                    sheet=title,
+                    column=label,
+                    table=table.name,
+                    expected=expected,
+                )
+            )
+    return problems
+
+
+def _sheet_table(
+    path: Path, sheet: Any, table: Table, uncached: frozenset[Cell] = frozenset()
+) -> tuple[RawTable, list[Problem]]:
     rows = _sheet_rows(sheet)
     at = _find_header(table, rows)
     if at is None:
@@ -470,32 +614,170 @@ def _sheet_table(path: Path, sheet: Any, table: Table) -> tuple[RawTable, list[P
         pl.Series(f"c{j}", [row[j] if j < len(row) else None for row in body], dtype=pl.String) for j in range(width)
     ]
     out, labels, problems = _frame_from_rows(table, header, columns, at + 2, str(path), sheet.title)
-    return RawTable(table.name, out, str(path), sheet.title, ",", labels), problems
+    formulas = _formula_problems(path, sheet.title, table, labels, uncached, first_row=at + 2)
+    return RawTable(table.name, out, str(path), sheet.title, ",", labels, cell_problems=tuple(formulas)), problems
 
 
-def _open_workbook(path: Path) -> Any:
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The first bytes of an OLE compound file: an encrypted .xlsx, or an old .xls renamed."""
+
+
+def _not_a_workbook(path: Path) -> str | None:
+    """Why a file that openpyxl cannot open is not an .xlsx, when its bytes say so; else None.
+
+    Excel encrypts a workbook saved with a password into an OLE compound file holding an
+    `EncryptionInfo` stream (MS-OFFCRYPTO): its directory names that stream in UTF-16.
+    """
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(_OLE_MAGIC)) != _OLE_MAGIC:
+                return None
+            data = handle.read()
+    except OSError:
+        return None
+    if "EncryptionInfo".encode("utf-16-le") in data:
+        return "the workbook is password-protected (encrypted); save it in Excel without a password and load it again"
+    return "the file is an old Excel workbook (.xls) or another Office file, not .xlsx; save it as .xlsx"
+
+
+_NO_SAVED_VALUE = re.compile(
+    rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
+"""A formula element closing its cell with no value, or an empty one, after it: a formula never
+calculated (openpyxl writes `<f>1+1</f><v />`)."""
+
+
+_CELL_XML = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_VALUE_XML = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]")
+
+
+def _sheet_parts(archive: Any) -> dict[str, str]:
+    """Sheet title -> the part of the archive holding its XML, from workbook.xml and its relations."""
+    from xml.etree import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    package = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{package}Relationship")}
+    parts: dict[str, str] = {}
+    for sheet in book.iter(f"{main}sheet"):
+        target = targets.get(sheet.get(f"{rel}id"), "")
+        parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+def _uncached_formulas(path: Path) -> dict[str, frozenset[Cell]]:
+    """Sheet title -> cells holding a formula without a saved value (openpyxl reads them as empty).
+
+    Read from the sheets' XML: a cell with a formula (`<f>`) and no value, or an empty one, that is
+    not a text result (`t="str"`: Excel saves an empty text result as `<v></v>`). A byte search
+    first, so a workbook saved by Excel, whose formulas all have values, is not scanned cell by cell.
+    """
+    import zipfile
+
+    found: dict[str, frozenset[Cell]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for title, part in _sheet_parts(archive).items():
+                data = archive.read(part)
+                if not _NO_SAVED_VALUE.search(data):
+                    continue
+                cells = set()
+                for match in _CELL_XML.finditer(data):
+                    attributes, body = match.group(1), match.group(2) or b""
+                    if b"<f" not in body and b":f" not in body:
+                        continue
+                    if _VALUE_XML.search(body) or b't="str"' in attributes:
+                        continue
+                    ref = _CELL_REF.search(attributes)
+                    if ref is not None:
+                        letters, number = ref.group(1).decode(), int(ref.group(2))
+                        column = 0
+                        for letter in letters:
+                            column = column * 26 + ord(letter) - 64
+                        cells.add((number, column))
+                if cells:
+                    found[title] = frozenset(cells)
+    except Exception:  # the workbook itself opened: a failure here only loses this check
+        return {}
+    return found
+
+
+@dataclass(frozen=True)
+class _Workbook:
+    book: Any
+    uncached: Mapping[str, frozenset[Cell]]
+
+
+def _open_workbook(path: Path) -> _Workbook:
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(path, data_only=True)
+        book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for bad files
-        raise DatasetError(f"cannot open Excel workbook: {exc}", path) from exc
+        raise DatasetError(_not_a_workbook(path) or f"cannot open Excel workbook: {exc}", path) from exc
+    return _Workbook(book, _uncached_formulas(path))
+
+
+def _visible(sheet: Any) -> bool:
+    return getattr(sheet, "sheet_state", "visible") == "visible"
 
 
 def read_excel(path: Path, table: Table) -> tuple[RawTable, list[Problem]]:
-    """Read the first sheet of a workbook named after a table."""
-    book = _open_workbook(path)
-    return _sheet_table(path, book.worksheets[0], table)
+    """Read the first visible sheet of a workbook named after a table.
+
+    Hidden sheets (a hidden first sheet of lookup lists, an old copy) are skipped, with a warning
+    naming them when one came before the sheet read.
+    """
+    opened = _open_workbook(path)
+    sheets = opened.book.worksheets
+    chosen = next((sheet for sheet in sheets if _visible(sheet)), sheets[0])
+    problems: list[Problem] = []
+    skipped = [sheet.title for sheet in sheets[: sheets.index(chosen)] if normalise(sheet.title) not in HELPER_SHEETS]
+    if skipped:
+        problems.append(
+            Problem(
+                f"hidden sheet{'s' if len(skipped) > 1 else ''} {', '.join(map(repr, skipped))} skipped; "
+                f"the table is read from sheet {chosen.title!r}",
+                path=str(path),
+                sheet=skipped[0],
+                table=table.name,
+                expected="the table on the first visible sheet",
+                severity="warning",
+            )
+        )
+    raw, more = _sheet_table(path, chosen, table, opened.uncached.get(chosen.title, frozenset()))
+    return raw, problems + more
 
 
 def read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
-    """Read a workbook with one sheet per table; sheets with other names are reported and ignored."""
-    book = _open_workbook(path)
+    """Read a workbook with one sheet per table; sheets with other names are reported and ignored.
+
+    A hidden sheet is not read: hidden sheets hold lookup lists or old copies, not the data a
+    user sees. One named after a table is reported, so a table hidden by mistake is not lost silently.
+    """
+    opened = _open_workbook(path)
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
-    for sheet in book.worksheets:
+    for sheet in opened.book.worksheets:
         name = _table_of(sheet.title)
         if name is None and normalise(sheet.title) in HELPER_SHEETS:
+            continue
+        if not _visible(sheet):
+            if name is not None:
+                problems.append(
+                    Problem(
+                        f"hidden sheet {sheet.title!r} is not read",
+                        path=str(path),
+                        sheet=sheet.title,
+                        table=name,
+                        expected="the sheet unhidden in Excel (right-click a sheet tab, Unhide) if it holds the data",
+                        severity="warning",
+                    )
+                )
             continue
         if name is None:
             problems.append(
@@ -508,7 +790,7 @@ def read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
                 )
             )
             continue
-        raw, more = _sheet_table(path, sheet, _schema_table(name))
+        raw, more = _sheet_table(path, sheet, _schema_table(name), opened.uncached.get(sheet.title, frozenset()))
         problems += more
         if name in tables:
             problems.append(
@@ -532,7 +814,7 @@ def _read_config(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         return {}, [Problem(f"dataset.toml cannot be read: {exc}", path=str(path), expected="valid TOML")]
     except OSError as exc:
-        return {}, [Problem(f"dataset.toml cannot be read: {exc.strerror or exc}", path=str(path))]
+        return {}, [Problem(f"dataset.toml cannot be read: {_cannot_read(exc)}", path=str(path))]
     return check_config(parsed, str(path))
 
 
@@ -572,8 +854,20 @@ def check_config(config: Mapping[str, Any], path: str | None = None) -> tuple[di
 
 
 def read_source(path: str | Path) -> Source:
-    """Read a dataset folder or workbook into raw tables. Raises DatasetError if there is none."""
+    """Read a dataset folder or workbook into raw tables. Raises DatasetError if there is none.
+
+    A file of the folder that cannot be read (permission denied) is a problem naming it; a folder
+    that cannot be listed, or a workbook given alone that cannot be read, is a DatasetError.
+    """
     root = Path(path).expanduser()
+    try:
+        return _read_source(root)
+    except PermissionError as exc:
+        where = exc.filename or root
+        raise DatasetError("permission denied: aar cannot read or list it; check its permissions", where) from exc
+
+
+def _read_source(root: Path) -> Source:
     if not root.exists():
         raise DatasetError("no such file or folder", root)
     tables: dict[str, RawTable] = {}
@@ -585,12 +879,16 @@ def read_source(path: str | Path) -> Source:
                 f"a dataset file must be an Excel workbook ({', '.join(EXCEL_SUFFIXES)}); for CSV or Parquet give the folder",
                 root,
             )
+        unreadable = unreadable_file(root)
+        if unreadable is not None:
+            raise DatasetError(unreadable.message, root)
         tables, problems = read_workbook(root)
         config, more = _read_config(root.with_name("dataset.toml"))
-        files = [root] + ([root.with_name("dataset.toml")] if root.with_name("dataset.toml").exists() else [])
+        toml = root.with_name("dataset.toml")
+        files = [root] + ([toml] if toml.exists() and unreadable_file(toml) is None else [])
         return Source(root, config, tables, tuple(files), tuple(problems + more))
     config, problems = _read_config(root / "dataset.toml")
-    if (root / "dataset.toml").exists():
+    if (root / "dataset.toml").exists() and unreadable_file(root / "dataset.toml") is None:
         files.append(root / "dataset.toml")
     decimal = config.get("decimal")
     # table -> [(part, named exactly after the table?)]; several parts of one table are combined
@@ -599,6 +897,10 @@ def read_source(path: str | Path) -> Source:
     def read_file(file: Path, name: str) -> RawTable | None:
         suffix = file.suffix.lower()
         table = _schema_table(name)
+        unreadable = unreadable_file(file)
+        if unreadable is not None and suffix in (*CSV_SUFFIXES, *PARQUET_SUFFIXES, *EXCEL_SUFFIXES):
+            problems.append(replace(unreadable, table=table.name))
+            return _unreadable(table, file)  # not among `files`: the checksum does not read it
         if suffix in CSV_SUFFIXES:
             raw, more = read_csv(file, table, decimal)
         elif suffix in PARQUET_SUFFIXES:
@@ -624,7 +926,19 @@ def read_source(path: str | Path) -> Source:
             name = _table_of(entry.name) or _table_of_pattern(entry.name)
             if name is None:
                 continue
-            for file in sorted(f for f in entry.iterdir() if f.is_file() and not f.name.startswith((".", "~$"))):
+            try:
+                inside = sorted(f for f in entry.iterdir() if f.is_file() and not f.name.startswith((".", "~$")))
+            except PermissionError:
+                problems.append(
+                    Problem(
+                        "folder cannot be read: permission denied",
+                        path=str(entry),
+                        table=name,
+                        expected="a folder this user may list (check its permissions)",
+                    )
+                )
+                continue
+            for file in inside:
                 if file.suffix.lower() in (".md", ".toml"):
                     continue
                 raw = read_file(file, name)
@@ -644,6 +958,10 @@ def read_source(path: str | Path) -> Source:
             continue
         if name is None:
             if suffix in EXCEL_SUFFIXES:
+                unreadable = unreadable_file(file)
+                if unreadable is not None:
+                    problems.append(unreadable)
+                    continue
                 more_tables, more = read_workbook(file)
                 problems += more
                 files.append(file)
@@ -686,6 +1004,9 @@ def read_source(path: str | Path) -> Source:
             shown = next(iter(folders)) if len(folders) == 1 else root
         tables[name] = combine_parts(_schema_table(name), [raw for raw, _ in found], str(shown))
     if not tables:
+        denied = [p for p in problems if p.message.endswith("cannot be read: permission denied")]
+        if denied:
+            raise DatasetError(denied[0].message, denied[0].path)
         raise DatasetError(
             f"no table found; expected files named after the tables ({', '.join(TABLES)}) or sitrep", root
         )

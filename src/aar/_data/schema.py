@@ -215,6 +215,11 @@ class Field:
     headers: tuple[str, ...] = ()
     private: bool = False
     """Free text or personal data: kept for the analyst, never written into a report or a prepared copy."""
+    plausible: float | None = None
+    """The largest value one row can plausibly hold (a count of one incident, one region): a value
+    above it loads, with a warning naming the cell, since 1,000,000,000 killed is a typing error.
+    Each bound is far above a real figure of DOMAIN.md, named in `plausible_why`."""
+    plausible_why: str = ""
 
     @property
     def dtype(self) -> pl.DataType:
@@ -308,6 +313,27 @@ _REGION = _f(
 )
 _SOURCE = _f("source", "text", "Where the values come from (provenance note)", headers=("sumber", "keterangan"))
 _COUNT = {"minimum": 0, "default": 0}
+
+# Plausibility bounds (`Field.plausible`): a value above one loads with a warning, never an error.
+# Each is set far above a real figure of DOMAIN.md, so real data does not trip it and a typing
+# error (1,000,000,000 killed, a voter count pasted into the TPS column) does:
+# - casualties of one incident (or of one region on one day of a situation report): Polri's
+#   national OMB bulletin of 26 Nov 2023 counted 18 traffic deaths, 24 seriously and 198 lightly
+#   injured for all of Indonesia that day; 1,000 killed and 10,000 injured in one row leave room
+#   for a disaster (bencana is a category) while still catching a misplaced thousands separator;
+# - material loss of one row: the same bulletin counted Rp 406,650,000 of traffic loss nationally
+#   in a day; Rp 1 trillion (1e12) is some 2,500 national days;
+# - personnel of one row: the whole joint force of OMP 2024 was 1,433,441 (Polri, TNI and Linmas
+#   for all of Indonesia, Kapolri to DPR, 11 Nov 2024); one row cannot hold more than 1,500,000;
+# - voters and TPS of one region: Pemilu 2024 had 204,807,222 voters and 820,161 TPS nationally;
+#   one region cannot hold more than 210,000,000 voters or 830,000 TPS.
+_KILLED, _INJURED, _LOSS, _PERSONNEL, _VOTERS, _TPS = 1_000, 10_000, 1e12, 1_500_000, 210_000_000, 830_000
+_KILLED_WHY = "the national bulletin of 26 Nov 2023 counted 18 traffic deaths in all of Indonesia that day"
+_INJURED_WHY = "the national bulletin of 26 Nov 2023 counted 222 traffic injured in all of Indonesia that day"
+_LOSS_WHY = "the national bulletin of 26 Nov 2023 counted Rp 406,650,000 of traffic loss in all of Indonesia that day"
+_PERSONNEL_WHY = "the whole joint force of OMP 2024 was 1,433,441 for all of Indonesia"
+_VOTERS_WHY = "Pemilu 2024 had 204,807,222 voters in all of Indonesia"
+_TPS_WHY = "Pemilu 2024 had 820,161 TPS in all of Indonesia"
 
 TABLES: Mapping[str, Table] = {
     t.name: t
@@ -462,6 +488,8 @@ TABLES: Mapping[str, Table] = {
                     unit="persons",
                     minimum=0,
                     headers=("dpt", "pemilih", "jumlah_dpt", "jumlah_pemilih"),
+                    plausible=_VOTERS,
+                    plausible_why=_VOTERS_WHY,
                 ),
                 _f(
                     "tps",
@@ -472,11 +500,45 @@ TABLES: Mapping[str, Table] = {
                     unit="TPS",
                     minimum=0,
                     headers=("jumlah_tps",),
+                    plausible=_TPS,
+                    plausible_why=_TPS_WHY,
                 ),
-                _f("tps_kurang_rawan", "int", "TPS classed kurang rawan (less vulnerable)", unit="TPS", minimum=0),
-                _f("tps_rawan", "int", "TPS classed rawan (vulnerable)", unit="TPS", minimum=0),
-                _f("tps_sangat_rawan", "int", "TPS classed sangat rawan (very vulnerable)", unit="TPS", minimum=0),
-                _f("tps_khusus", "int", "Special TPS (prisons, hospitals)", unit="TPS", minimum=0),
+                _f(
+                    "tps_kurang_rawan",
+                    "int",
+                    "TPS classed kurang rawan (less vulnerable)",
+                    unit="TPS",
+                    minimum=0,
+                    plausible=_TPS,
+                    plausible_why=_TPS_WHY,
+                ),
+                _f(
+                    "tps_rawan",
+                    "int",
+                    "TPS classed rawan (vulnerable)",
+                    unit="TPS",
+                    minimum=0,
+                    plausible=_TPS,
+                    plausible_why=_TPS_WHY,
+                ),
+                _f(
+                    "tps_sangat_rawan",
+                    "int",
+                    "TPS classed sangat rawan (very vulnerable)",
+                    unit="TPS",
+                    minimum=0,
+                    plausible=_TPS,
+                    plausible_why=_TPS_WHY,
+                ),
+                _f(
+                    "tps_khusus",
+                    "int",
+                    "Special TPS (prisons, hospitals)",
+                    unit="TPS",
+                    minimum=0,
+                    plausible=_TPS,
+                    plausible_why=_TPS_WHY,
+                ),
                 _SOURCE,
             ),
             key=("operation_id", "region_code"),
@@ -513,6 +575,8 @@ TABLES: Mapping[str, Table] = {
                     unit="persons",
                     minimum=0,
                     headers=("personel", "jumlah_personel", "jumlah"),
+                    plausible=_PERSONNEL,
+                    plausible_why=_PERSONNEL_WHY,
                 ),
                 _f("unit", "text", "Unit (Polres, Satgas, BKO...)", headers=("satuan", "satgas")),
                 _f("role", "text", "Role (pengamanan TPS, patroli...)", headers=("peran", "tugas")),
@@ -594,6 +658,8 @@ TABLES: Mapping[str, Table] = {
                     "Persons killed (MD, meninggal dunia)",
                     unit="persons",
                     headers=("md", "meninggal", "meninggal_dunia"),
+                    plausible=_KILLED,
+                    plausible_why=_KILLED_WHY,
                     **_COUNT,
                 ),
                 _f(
@@ -602,6 +668,8 @@ TABLES: Mapping[str, Table] = {
                     "Persons injured (LB + LR, luka berat and ringan)",
                     unit="persons",
                     headers=("luka", "luka_luka", "korban_luka"),
+                    plausible=_INJURED,
+                    plausible_why=_INJURED_WHY,
                     **_COUNT,
                 ),
                 _f(
@@ -610,6 +678,8 @@ TABLES: Mapping[str, Table] = {
                     "Material loss (kerugian materiil)",
                     unit="rupiah",
                     headers=("kerugian", "kerugian_materiil", "rugi_materiil", "loss"),
+                    plausible=_LOSS,
+                    plausible_why=_LOSS_WHY,
                     **_COUNT,
                 ),
                 _f(
@@ -776,6 +846,8 @@ SITREP = Table(
             "Traffic deaths (MD)",
             unit="persons",
             headers=("md", "meninggal", "meninggal_dunia"),
+            plausible=_KILLED,
+            plausible_why=_KILLED_WHY,
             **_COUNT,
         ),
         _f(
@@ -784,6 +856,8 @@ SITREP = Table(
             "Seriously injured in traffic (LB)",
             unit="persons",
             headers=("lb", "luka_berat"),
+            plausible=_INJURED,
+            plausible_why=_INJURED_WHY,
             **_COUNT,
         ),
         _f(
@@ -792,6 +866,8 @@ SITREP = Table(
             "Lightly injured in traffic (LR)",
             unit="persons",
             headers=("lr", "luka_ringan"),
+            plausible=_INJURED,
+            plausible_why=_INJURED_WHY,
             **_COUNT,
         ),
         _f(
@@ -800,6 +876,8 @@ SITREP = Table(
             "Material loss in traffic accidents",
             unit="rupiah",
             headers=("rugi_materiil", "kerugian", "rumat"),
+            plausible=_LOSS,
+            plausible_why=_LOSS_WHY,
             **_COUNT,
         ),
         _f(
@@ -809,6 +887,8 @@ SITREP = Table(
             unit="persons",
             minimum=0,
             headers=("personel", "jumlah_personel", "pers"),
+            plausible=_PERSONNEL,
+            plausible_why=_PERSONNEL_WHY,
         ),
     ),
     key=("occurred_on", "region_code"),
@@ -990,8 +1070,9 @@ def data_dictionary() -> str:
         ]
         for f in table.fields:
             meaning = f.description + (f" [{', '.join(f.headers)}]" if f.headers else "")
+            allowed = f.allowed + (f" (above {f.plausible:,.0f} in one row: a warning)" if f.plausible else "")
             lines.append(
-                f"| {f.name} | {headers_id.get(f.name, '')} | {f.kind} | {'yes' if f.required else 'no'} | {f.unit or ''} | {f.allowed} | {meaning} |"
+                f"| {f.name} | {headers_id.get(f.name, '')} | {f.kind} | {'yes' if f.required else 'no'} | {f.unit or ''} | {allowed} | {meaning} |"
             )
         for f in table.derived:
             lines.append(f"| {f.name} | | {f.kind} | derived | {f.unit or ''} | {f.allowed} | {f.description} |")

@@ -19,8 +19,16 @@ from typing import Any
 
 import polars as pl
 
-from .._errors import Problem
-from .parsing import parse_bool, parse_date, parse_number, parse_text, parse_time, parse_with
+from .._errors import Problem, Severity
+from .parsing import (
+    INT64_MAX,
+    parse_bool,
+    parse_date,
+    parse_number_in_range,
+    parse_text,
+    parse_time,
+    parse_with,
+)
 from .reading import PART_ROWS, ROW, RawTable, align_chunks
 from .schema import Field, Table
 from .vocabulary import RegionIndex, Vocabulary
@@ -51,6 +59,7 @@ def _cell_problems(
     bad: pl.Series,
     message: str,
     expected: Callable[[str], str],
+    severity: Severity = "error",
 ) -> list[Problem]:
     if not bad.any():
         return []
@@ -59,13 +68,16 @@ def _cell_problems(
     bad_values = values.filter(bad).cast(pl.String).to_list()
     bad_rows = rows.filter(bad).to_list()
     for value, row in zip(bad_values[:_MAX_PER_COLUMN], bad_rows[:_MAX_PER_COLUMN], strict=True):
-        out.append(raw.problem(message, row=row, column=column, value=value, expected=expected(value)))
+        out.append(
+            raw.problem(message, row=row, column=column, value=value, expected=expected(value), severity=severity)
+        )
     if len(bad_rows) > _MAX_PER_COLUMN:
         out.append(
             raw.problem(
                 f"{len(bad_rows) - _MAX_PER_COLUMN} more cells like these not listed",
                 column=column,
                 expected=expected(bad_values[-1]),
+                severity=severity,
             )
         )
     return out
@@ -88,30 +100,91 @@ def _region_expected(ctx: Context) -> Callable[[str], str]:
     return expected
 
 
-def _typed_passthrough(f: Field, values: pl.Series) -> tuple[pl.Series, pl.Series] | None:
-    """Values already of the right type (Parquet, in-memory frames) pass through; None: parse as text."""
+def _typed_passthrough(f: Field, values: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series] | None:
+    """Values already of the right type (Parquet, in-memory frames) pass through; None: parse as text.
+
+    Returns (values, bad, too_large): a float that is not whole in a whole-number column is bad;
+    an unsigned or float value beyond the Int64 range (or infinite) is bad and too large.
+    """
     dtype = values.dtype
     fine = pl.repeat(False, len(values), dtype=pl.Boolean, eager=True)
-    if dtype in (pl.String, pl.Null) or f.kind in ("vocab", "region", "operation"):
+    if dtype in (pl.String, pl.Null) or f.kind in ("vocab", "region", "operation", "text"):
         return None
-    if f.kind == "text":
-        return parse_text(values)
     if (
         (f.kind == "date" and dtype in (pl.Date, pl.Datetime))
         or (f.kind == "time" and dtype == pl.Time)
         or (f.kind == "bool" and dtype == pl.Boolean)
     ):
-        return values.cast(f.dtype), fine
+        return values.cast(f.dtype), fine, fine
     if f.kind == "float" and dtype.is_numeric():
-        return values.cast(pl.Float64), fine
+        return values.cast(pl.Float64), fine, fine
     if f.kind == "int" and dtype.is_integer():
-        return values.cast(pl.Int64), fine
+        cast = values.cast(pl.Int64, strict=False)  # an unsigned 64-bit value above the Int64 range
+        too_large = (values.is_not_null() & cast.is_null()).fill_null(False)
+        return cast, too_large, too_large
     if f.kind == "int" and dtype.is_float():
-        bad = (values.is_not_null() & (values != values.floor())).fill_null(False)
-        return pl.Series(
-            values.name, values.to_frame().select(pl.when(~bad).then(pl.first()).cast(pl.Int64)).to_series()
-        ), bad
+        frame = values.cast(pl.Float64).to_frame("v")
+        v = pl.col("v")
+        out = frame.select(
+            too_large=(v.is_infinite() | (v.is_finite() & (v.abs() >= float(INT64_MAX)))).fill_null(False),
+            fraction=(v.is_nan() | (v.is_finite() & (v != v.floor()))).fill_null(False),
+        )
+        too_large, fraction = out["too_large"], out["fraction"]
+        bad = too_large | fraction
+        parsed = frame.select(pl.when(~bad).then(v).cast(pl.Int64)).to_series().alias(values.name)
+        return parsed, bad, too_large
     return None
+
+
+def _too_large(f: Field) -> Callable[[str], str]:
+    """What a number too large for its column should be: the column type's range, in words."""
+    low = "0" if f.minimum == 0 else f"{f.minimum:g}" if f.minimum is not None else f"-{INT64_MAX:,}"
+    if f.kind == "int":
+        return lambda _: f"a whole number from {low} to {INT64_MAX:,} (the range of a count column, Int64)"
+    return lambda _: "a number below 1.8e308 (the range of a Float64 column)"
+
+
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+"""Control characters that no typed text holds (tab, line feed and carriage return are allowed in text)."""
+_ID_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+"""Control characters that no id holds: in an id even a tab or a line break is an error."""
+
+
+def is_id(f: Field) -> bool:
+    """Whether a text field is an identifier (incident_id, region_code...): a key other tables match on."""
+    return f.kind == "text" and f.name.endswith(("_id", "_code"))
+
+
+def _text_field(raw: RawTable, f: Field, values: pl.Series, rows: pl.Series) -> tuple[pl.Series, list[Problem]]:
+    """A text column: spaces stripped; control characters (a NUL byte from a broken export) are an
+    error in an id, where a stripped id would silently stop matching, and removed with a warning
+    from other text, whose words stay readable without them."""
+    parsed, _ = parse_text(values)
+    pattern = _ID_CONTROL if is_id(f) else _CONTROL
+    found = parsed.str.contains(pattern).fill_null(False)
+    if not found.any():
+        return parsed, []
+    if is_id(f):
+        return parsed, _cell_problems(
+            raw,
+            f,
+            values,
+            rows,
+            found,
+            "control character (such as a NUL byte) in an id",
+            lambda _: "an id of printable characters; re-export the file or retype the cell",
+        )
+    cleaned, _ = parse_text(parsed.str.replace_all(_CONTROL, ""))
+    return cleaned, _cell_problems(
+        raw,
+        f,
+        values,
+        rows,
+        found,
+        "control characters (such as a NUL byte) removed from the text",
+        lambda _: "text of printable characters",
+        severity="warning",
+    )
 
 
 def parse_field(raw: RawTable, f: Field, values: pl.Series, ctx: Context) -> tuple[pl.Series, list[Problem]]:
@@ -120,8 +193,11 @@ def parse_field(raw: RawTable, f: Field, values: pl.Series, ctx: Context) -> tup
     target = f.dtype
     typed = _typed_passthrough(f, values)
     if typed is not None:
-        parsed, bad = typed
-        return parsed, _cell_problems(raw, f, values, rows, bad, "not a whole number", lambda _: "a whole number")
+        parsed, bad, too_large = typed
+        return parsed, [
+            *_cell_problems(raw, f, values, rows, bad & ~too_large, "not a whole number", lambda _: "a whole number"),
+            *_cell_problems(raw, f, values, rows, too_large, "number too large for its column", _too_large(f)),
+        ]
     if f.kind == "vocab":
         vocab = ctx.vocabulary(f)
         parsed, bad = parse_with(values, vocab.match, target)
@@ -135,10 +211,13 @@ def parse_field(raw: RawTable, f: Field, values: pl.Series, ctx: Context) -> tup
     values = values.cast(pl.String)
     decimal = raw.decimal or "."
     if f.kind in ("int", "float"):
-        parsed, bad = parse_number(values, decimal=decimal, integer=f.kind == "int")
+        parsed, bad, too_large = parse_number_in_range(values, decimal=decimal, integer=f.kind == "int")
         example = "1.234,5" if decimal == "," else "1,234.5"
         word = "a whole number" if f.kind == "int" else f"a number (decimal mark {decimal!r}, e.g. {example})"
-        return parsed, _cell_problems(raw, f, values, rows, bad, "not a number", lambda _: word + '; "-" for zero')
+        return parsed, [
+            *_cell_problems(raw, f, values, rows, bad & ~too_large, "not a number", lambda _: word + '; "-" for zero'),
+            *_cell_problems(raw, f, values, rows, too_large, "number too large for its column", _too_large(f)),
+        ]
     if f.kind == "date":
         parsed, bad = parse_date(values)
         return parsed, _cell_problems(raw, f, values, rows, bad, "not a date", lambda _: f.allowed)
@@ -148,13 +227,33 @@ def parse_field(raw: RawTable, f: Field, values: pl.Series, ctx: Context) -> tup
     if f.kind == "bool":
         parsed, bad = parse_bool(values)
         return parsed, _cell_problems(raw, f, values, rows, bad, "not a yes/no value", lambda _: f.allowed)
-    parsed, _ = parse_text(values)
-    return parsed, []
+    return _text_field(raw, f, values, rows)
+
+
+def _implausible(raw: RawTable, f: Field, parsed: pl.Series, rows: pl.Series) -> list[Problem]:
+    """A warning per cell above the field's plausible maximum (see `Field.plausible`): loaded, but worth a look."""
+    if f.plausible is None:
+        return []
+    high = (parsed > f.plausible).fill_null(False)
+    if not high.any():
+        return []
+    values = raw.frame.get_column(f.name) if f.name in raw.frame.columns else parsed
+    unit = f" {f.unit}" if f.unit else ""
+    return _cell_problems(
+        raw,
+        f,
+        values,
+        rows,
+        high,
+        "implausibly large value; check the cell",
+        lambda _: f"at most {f.plausible:,.0f}{unit} in one row ({f.plausible_why})",
+        severity="warning",
+    )
 
 
 def parse_table(raw: RawTable, table: Table, ctx: Context) -> tuple[pl.DataFrame, list[Problem]]:
     """Typed frame of `raw` after `table`'s schema (plus the row number column), and the problems."""
-    problems: list[Problem] = []
+    problems: list[Problem] = [*raw.cell_problems, *(p for part in raw.parts for p in part.cell_problems)]
     columns: list[pl.Series] = []
     height = raw.frame.height
     missing = [f.name for f in table.fields if f.required and f.name not in raw.frame.columns and raw.readable]
@@ -183,6 +282,7 @@ def parse_table(raw: RawTable, table: Table, ctx: Context) -> tuple[pl.DataFrame
         if f.name in results:
             series, more = results[f.name]
             problems += more
+            problems += _implausible(raw, f, series, rows)
         else:
             series = pl.repeat(f.default, height, dtype=f.dtype, eager=True)
         columns.append(align_chunks(series.alias(f.name), rows))
