@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aar._errors import ReferenceDataError
-from aar._reporting.catalog import LANGUAGES, Messages, catalog
+from aar._messages import LANGUAGES, Messages, catalog
 
 SRC = Path(__file__).parents[1] / "src" / "aar" / "_reporting"
 

@@ -12,7 +12,7 @@ MODULES = [
     "aar._data.schema",
     "aar._data.dataset",
     "aar._reporting.formatting",
-    "aar._reporting.catalog",
+    "aar._messages",
     "aar._analytics.disclosure",
     "aar._analytics.metrics",
     "aar._analytics.statistics",

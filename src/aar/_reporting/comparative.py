@@ -23,10 +23,10 @@ from .._analytics.metrics import EXPOSURES, NATIONAL, check_choice, check_region
 from .._analytics.published import PublishedComparison, publish_comparison
 from .._data.dataset import Dataset, load
 from .._errors import UsageError
+from .._messages import LANGUAGES, Messages
 from .._version import __version__
 from . import figures, words
 from . import formatting as fmt
-from .catalog import LANGUAGES, Messages
 from .sections import Figure, FigureScripts, KeyNumbers, Section, Table, frozen, gather, key, render
 
 

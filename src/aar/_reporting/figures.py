@@ -21,7 +21,7 @@ import polars as pl
 
 from .._data.schema import CATEGORY, PHASE
 from .._errors import UsageError
-from .catalog import LANGUAGES, Messages
+from .._messages import LANGUAGES, Messages
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -8,9 +8,9 @@ from typing import Any
 from markupsafe import Markup
 
 from .._data.schema import CATEGORY, PHASE
+from .._messages import Messages
 from . import formatting as fmt
 from . import words
-from .catalog import Messages
 
 
 def sentence(row: Mapping[str, Any], names: Mapping[str, str], baseline: str, target: str, lang: str) -> Markup:

@@ -20,7 +20,7 @@ import datetime as dt
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
-from .catalog import LANGUAGES, Messages
+from .._messages import LANGUAGES, Messages
 
 _LOCALES = {"id": "id_ID", "en": "en_GB"}
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .._messages import Messages
 from . import formatting as fmt
-from .catalog import Messages
 from .sections import asset, render
 
 INDEX_KEYS = (

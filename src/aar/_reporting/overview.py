@@ -19,9 +19,9 @@ from .._analytics.metrics import NATIONAL, check_choice, check_region
 from .._analytics.published import PublishedOverview, publish_overview
 from .._data.dataset import Dataset, load
 from .._errors import UsageError
+from .._messages import LANGUAGES
 from . import figures, words
 from . import formatting as fmt
-from .catalog import LANGUAGES
 from .comparative import (
     ReportSections,
     _blocks,

@@ -315,7 +315,7 @@ def to_html(
     plotly.js once in the head (or from `plotly_src`), code hidden, nothing fetched from the network,
     the page's language and a title a person can read.
     """
-    from .catalog import Messages
+    from .._messages import Messages
     from .sections import asset, figure_locale_json, plotly_js, render
 
     head, body, toc, keys, page_title = _page_parts(notebook)

@@ -12,8 +12,8 @@ from typing import Any
 from markupsafe import Markup
 
 from .._data.schema import CATEGORY, PHASE
+from .._messages import Messages
 from . import formatting as fmt
-from .catalog import Messages
 
 WITHHELD = "*"
 NOT_APPLICABLE = "-"

@@ -1,4 +1,7 @@
-"""Every word a report prints, from a gettext message catalog per language (`locales/<lang>/LC_MESSAGES/aar.po`).
+"""Every word aar prints, from a gettext message catalog per language (`locales/<lang>/LC_MESSAGES/aar.po`).
+
+The lowest layer but errors and version, so the data layer (the data-entry template), the reports
+and the command line all word their output from the same catalogs.
 
 Message ids are stable keys ("summary.title"), each with its Indonesian and English text in the
 two `.po` files; texts use `{name}` placeholders. `Messages(lang)(key, **values)` returns the text
@@ -31,7 +34,7 @@ def catalog(lang: str) -> dict[str, str]:
 
     if lang not in LANGUAGES:
         raise UsageError("lang", lang, LANGUAGES)
-    source = resources.files("aar").joinpath("_reporting", "locales", lang, "LC_MESSAGES", f"{DOMAIN}.po")
+    source = resources.files("aar").joinpath("_messages", "locales", lang, "LC_MESSAGES", f"{DOMAIN}.po")
     with source.open("rb") as handle:
         parsed = read_po(handle, locale=lang, domain=DOMAIN)
     return {str(m.id): str(m.string) for m in parsed if m.id}
