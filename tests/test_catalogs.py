@@ -12,7 +12,7 @@ import pytest
 from aar._errors import ReferenceDataError
 from aar._messages import LANGUAGES, Messages, catalog
 
-SRC = Path(__file__).parents[1] / "src" / "aar" / "_reporting"
+SRC = Path(__file__).parents[1] / "src" / "aar"
 
 
 def _fields(text: str) -> set[str]:
@@ -32,7 +32,7 @@ def test_every_message_has_both_translations_with_the_same_placeholders() -> Non
 def test_every_message_the_code_asks_for_is_in_the_catalog() -> None:
     used = set()
     pattern = re.compile(r"""\bt(?:\.text)?\(\s*["']([a-z_]+(?:\.[a-z_0-9]+)+)["']""")
-    for path in [*SRC.glob("*.py"), *SRC.glob("templates/*.html")]:
+    for path in [*SRC.glob("**/*.py"), *SRC.glob("**/templates/*.html")]:
         used |= set(pattern.findall(path.read_text(encoding="utf-8")))
     assert len(used) > 60
     missing = sorted(used - set(catalog("id")))

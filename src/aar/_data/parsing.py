@@ -45,6 +45,8 @@ _WEEKDAY = r"^(senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad|monday|tue
 _DASHES = ("-", "\u2013", "\u2014")
 
 TRUE_WORDS = ("ya", "y", "true", "benar", "1", "selesai", "yes", "sudah", "tuntas")
+BOOLEAN_WORDS = {"id": ("ya", "tidak"), "en": ("yes", "no")}
+"""The yes and no a data-entry template offers in each language (both among the words read)."""
 FALSE_WORDS = ("tidak", "n", "false", "salah", "0", "belum", "no", "tdk", "belum_selesai")
 
 

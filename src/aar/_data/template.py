@@ -22,6 +22,8 @@ from typing import Any
 import polars as pl
 
 from .._errors import UsageError
+from .._messages import Messages
+from .parsing import BOOLEAN_WORDS
 from .reference import reference
 from .schema import CATEGORY, CRIME_TYPE, INDONESIAN, TABLES, TIME_ZONE, Field
 from .vocabulary import NATIONAL_CODE
@@ -34,56 +36,15 @@ REFERENCE_TABLES = ("operations", "operation_windows", "phases", "guard_patterns
 PREPARED_ROWS = 1000
 """Rows below the header that carry the dropdowns and the date formats."""
 
-_SHEET_TEXT = {
-    "id": {
-        "instructions": "Petunjuk",
-        "lists": "Daftar",
-        "title": "Templat data aar: evaluasi pengamanan pemilu (OMB 2023-2024, OMP 2024)",
-        "lines": (
-            "Isi satu baris per kejadian di sheet Kejadian; No. LP harus unik. Baris judul di atas header boleh ditambah.",
-            "Tanggal: sel tanggal Excel atau 27/11/2024 (hari dulu). Jam: 14:30. Angka: 1.500.000 atau '-' untuk nol.",
-            "Wilayah: pilih dari daftar ('Kota Metro (18.72)'), atau tulis kode Kemendagri atau nama wilayah; "
-            "'Indonesia' (atau 00) untuk baris nasional, seperti buletin harian Mabes Polri.",
-            "Jenis Kejadian: kategori atau jenis kejahatan Polri (curat, curanmor, penipuan...); Selesai: ya, tidak atau kosong.",
-            "Operasi boleh kosong: ditentukan dari tanggal dan provinsi. Uraian disimpan tetapi tidak pernah dicetak di laporan.",
-            "Sheet Operasi, Masa Operasi Polda, Tahapan, Pola Pengamanan dan Wilayah berisi data rujukan: boleh diubah atau "
-            "ditambah; baris dengan kunci yang sama menggantikan data bawaan.",
-            "Periksa dengan: aar validate FILE.xlsx   Ringkasan: aar summary FILE.xlsx",
-        ),
-        "sheet": "Sheet",
-        "required": "wajib",
-        "columns": "Kolom",
-    },
-    "en": {
-        "instructions": "Instructions",
-        "lists": "Lists",
-        "title": "aar data template: after-action review of election security (OMB 2023-2024, OMP 2024)",
-        "lines": (
-            "One row per incident in the incidents sheet; incident_id must be unique. Title rows above the header are fine.",
-            "Dates: Excel date cells or 27/11/2024 (day first). Times: 14:30. Numbers: 1,500,000 or '-' for zero.",
-            "Regions: pick from the list ('Kota Metro (18.72)'), or write a Kemendagri code or a region name; "
-            "'Indonesia' (or 00) for national rows, as in the Mabes Polri daily bulletin.",
-            "category: a category or a Polri crime type (curat, curanmor, penipuan...); cleared: yes, no or empty.",
-            "operation_id may stay empty: it follows from the date and the province. description is kept, never printed.",
-            "The operations, operation_windows, phases, guard_patterns and regions sheets hold reference data: edit or "
-            "extend them; a row with the same key replaces the shipped one.",
-            "Check with: aar validate FILE.xlsx   Summary: aar summary FILE.xlsx",
-        ),
-        "sheet": "Sheet",
-        "required": "required",
-        "columns": "Columns",
-    },
-}
-
 
 def sheet_name(table: str, lang: str) -> str:
-    """The template's sheet of `table`: "Kejadian" in Indonesian, "incidents" in English."""
-    return INDONESIAN[table][0] if lang == "id" else table
+    """The template's sheet of `table`: "Kejadian" in Indonesian, "incidents" in English (the schema's names)."""
+    return {"id": INDONESIAN[table][0]}.get(lang, table)
 
 
 def header(table: str, f: Field, lang: str) -> str:
-    """The template's header of a column: "No. LP" in Indonesian, "incident_id" in English."""
-    return INDONESIAN[table][1].get(f.name, f.name) if lang == "id" else f.name
+    """The template's header of a column: "No. LP" in Indonesian, "incident_id" in English (the schema's names)."""
+    return {"id": INDONESIAN[table][1].get(f.name, f.name)}.get(lang, f.name)
 
 
 def region_choice(code: str, name: str) -> str:
@@ -101,7 +62,7 @@ def choices(f: Field, lang: str) -> list[str] | None:
     if f.kind == "operation":
         return ref.operations["operation_id"].to_list()
     if f.kind == "bool":
-        return ["ya", "tidak"] if lang == "id" else ["yes", "no"]
+        return list(BOOLEAN_WORDS[lang])
     if f.vocabulary is None:
         return None
     if f.vocabulary is TIME_ZONE:
@@ -121,7 +82,7 @@ def _cell_value(f: Field, value: Any, lang: str, names: dict[str, str]) -> Any:
     if f.vocabulary is not None and f.vocabulary is not TIME_ZONE:
         return f.vocabulary.label(str(value), lang)
     if f.kind == "bool":
-        return ("ya" if value else "tidak") if lang == "id" else ("yes" if value else "no")
+        return BOOLEAN_WORDS[lang][0 if value else 1]
     return value
 
 
@@ -134,11 +95,11 @@ def build_template(lang: str = "id") -> Any:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    text = _SHEET_TEXT[lang]
+    t = Messages(lang)
     book = openpyxl.Workbook()
     guide = book.active
-    guide.title = text["instructions"]
-    lists = book.create_sheet(text["lists"])
+    guide.title = t.text("template.instructions")
+    lists = book.create_sheet(t.text("template.lists"))
     list_ranges: dict[tuple[str, ...], str] = {}
     names = dict(reference().regions.select("region_code", "name").iter_rows())
     bold = Font(bold=True)
@@ -155,14 +116,15 @@ def build_template(lang: str = "id") -> Any:
             list_ranges[key] = f"'{lists.title}'!${column}$2:${column}${len(values) + 1}"
         return list_ranges[key]
 
-    guide["A1"] = text["title"]
+    guide["A1"] = t.text("template.title")
     guide["A1"].font = Font(bold=True, size=14)
     row = 3
-    for line in text["lines"]:
-        guide.cell(row, 1, line)
-        row += 1
+    line = 1
+    while t.has(f"template.line.{line}"):
+        guide.cell(row, 1, t.text(f"template.line.{line}"))
+        row, line = row + 1, line + 1
     row += 1
-    for c, title in enumerate((text["sheet"], text["columns"]), start=1):
+    for c, title in enumerate((t.text("template.sheet"), t.text("template.columns")), start=1):
         guide.cell(row, c, title).font = bold
     ref = reference()
     for table_name in (*ENTRY_TABLES, *REFERENCE_TABLES):
@@ -173,7 +135,8 @@ def build_template(lang: str = "id") -> Any:
             row,
             2,
             ", ".join(
-                header(table_name, f, lang) + (f" ({text['required']})" if f.required else "") for f in table.fields
+                header(table_name, f, lang) + (f" ({t.text('template.required')})" if f.required else "")
+                for f in table.fields
             ),
         )
         guide.cell(row, 2).alignment = Alignment(wrap_text=True)
