@@ -42,6 +42,7 @@ print(_json.dumps({
     "template": _pio.templates.default,
     "path": len(_sys.path),
     "figure_font": _figures.template().layout.font.size,
+    "registered_font": _pio.templates["aar"].layout.font.size,
     "catalog": _catalog.catalog("en")["nav.title"],
 }, sort_keys=True))
 """
@@ -62,6 +63,7 @@ pio.templates.default = "plotly_dark"
 import sys; sys.path.insert(0, "/nonexistent")
 import aar._reporting.figures as figures, aar._reporting.catalog as catalog
 figures.template().layout.font.size = 99  # memoised values changed in place
+pio.templates["aar"].layout.font.size = 98
 catalog.catalog("en")["nav.title"] = "LEAKED"
 """
 

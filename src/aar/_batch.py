@@ -9,7 +9,9 @@ Fast by design:
 - the dataset is loaded and validated once and saved prepared (typed Parquet with the derived
   columns, no free text) in a cache outside the reports folder (`prepared_cache`); every report
   loads that copy without parsing or validation;
-- reports run in-process (papermill's API, nbconvert's exporter), never through command lines;
+- reports run in-process (papermill's API, the page built from the executed notebook), never
+  through command lines, and each worker keeps one warm kernel for its reports (`WarmKernel`:
+  imports paid once, the kernel reset to its warm-up state before every report);
 - `jobs` worker processes (default: the cores) take jobs from one queue, so none sits idle while
   jobs remain; the slowest jobs are not known in advance, so order is by region;
 - with `shared_assets`, plotly.js is written once beside the reports instead of 4.8 MB in each.
@@ -713,6 +715,7 @@ def _worker_start(parent: int, started: Any, reports_per_kernel: int | None = No
 
         _KERNEL = WarmKernel(reports_per_kernel)
         Finalize(None, _KERNEL.close, exitpriority=10)  # multiprocessing's workers skip atexit
+        _KERNEL.prestart()  # its imports run while this worker takes and checks its first job
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     armed = False
     if sys.platform.startswith("linux"):

@@ -36,11 +36,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import pickle
 import sys
 import types
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
+
+WARM_UP_TIMEOUT = 300
+"""Seconds the warm-up imports may take (a cold disk, a loaded machine)."""
 
 REPORTS_PER_KERNEL = 25
 """Reports a warm kernel runs before it is replaced by a new one (memory, and a bound on leaks)."""
@@ -148,7 +152,6 @@ IMMUTABLE = "immutable"
 def _value_print(value: object) -> object:
     """What identifies a memoised value: IMMUTABLE, its pickle (compared at every reset), or None."""
     import dataclasses
-    import pickle
 
     import polars as pl
 
@@ -196,21 +199,24 @@ def _snapshot(shell: Any) -> dict[str, Any]:
     import plotly.io as pio
     import polars as pl
 
+    ours = [(n, m) for n, m in list(sys.modules.items()) if (n == "aar" or n.startswith("aar.")) and _tracked(n)]
+    caches = [  # filled first: what filling them changes (plotly's registered templates) is warm state too
+        (value, _fingerprint(value))
+        for name, module in ours
+        for value in list(vars(module).values())
+        if callable(value) and hasattr(value, "cache_clear") and getattr(value, "__module__", None) == name
+    ]
     modules = {
         name: (module, dict(module.__dict__))
         for name, module in list(sys.modules.items())
         if isinstance(module, types.ModuleType) and _tracked(name)
     }
-    classes = {}
-    caches = []
-    for name, (_module, namespace) in modules.items():
-        if name != "aar" and not name.startswith("aar."):
-            continue
-        for value in namespace.values():
-            if isinstance(value, type) and value.__module__ == name:
-                classes[value] = dict(vars(value))
-            elif callable(value) and hasattr(value, "cache_clear") and getattr(value, "__module__", None) == name:
-                caches.append((value, _fingerprint(value)))
+    classes = {
+        value: dict(vars(value))
+        for name, module in ours
+        for value in vars(module).values()
+        if isinstance(value, type) and value.__module__ == name
+    }
     formatters = {
         mime: (f, dict(f.type_printers), dict(f.deferred_printers))
         for mime, f in shell.display_formatter.formatters.items()
@@ -237,12 +243,20 @@ def _snapshot(shell: Any) -> dict[str, Any]:
         "polars": pl.Config.save(),
         "string_cache": pl.using_string_cache(),
         "plotly": (pio.templates.default, pio.renderers.default, dict(pio.templates._templates)),
+        "plotly_templates": _template_prints(pio.templates._templates),
         "formatters": formatters,
         "active_types": list(shell.display_formatter.active_types),
         "events": {name: list(callbacks) for name, callbacks in shell.events.callbacks.items()},
         "ast_transformers": list(shell.ast_transformers),
         "input_transformers": list(shell.input_transformers_post),
     }
+
+
+def _template_prints(templates: Mapping[str, object]) -> dict[str, bytes]:
+    """The pickles of plotly's loaded templates (the others are placeholders, loaded on first use)."""
+    import plotly.graph_objects as go
+
+    return {name: pickle.dumps(t) for name, t in templates.items() if isinstance(t, go.layout.Template)}
 
 
 def _restore_namespace(namespace: dict[str, Any], saved: Mapping[str, Any]) -> None:
@@ -288,9 +302,6 @@ def reset(shell: Any) -> None:
         _restore_namespace(module.__dict__, namespace)
     for cls, attributes in state["classes"].items():
         _restore_class(cls, attributes)
-    for function, fingerprint in state["caches"]:
-        if fingerprint is None or (fingerprint is not IMMUTABLE and _value_print(function()) != fingerprint):
-            function.cache_clear()
     os.chdir(state["cwd"])
     environ = state["environ"]
     for key in [k for k in os.environ if k not in environ]:
@@ -324,6 +335,9 @@ def reset(shell: Any) -> None:
         pl.disable_string_cache()
     template, renderer, templates = state["plotly"]
     _restore_namespace(pio.templates._templates, templates)
+    for name, saved in state["plotly_templates"].items():  # a registered template changed in place
+        if _template_prints({name: pio.templates._templates[name]})[name] != saved:
+            pio.templates._templates[name] = pickle.loads(saved)
     pio.templates.default = template
     pio.renderers.default = renderer
     for formatter, printers, deferred in state["formatters"].values():
@@ -334,6 +348,12 @@ def reset(shell: Any) -> None:
         shell.events.callbacks[name][:] = callbacks
     shell.ast_transformers[:] = state["ast_transformers"]
     shell.input_transformers_post[:] = state["input_transformers"]
+    for function, fingerprint in state["caches"]:  # last: a value recomputed here sees the restored state
+        if fingerprint is None:
+            function.cache_clear()
+        elif fingerprint is not IMMUTABLE and _value_print(function()) != fingerprint:
+            function.cache_clear()
+            function()  # a new value (and plotly's "aar" template registered again)
     gc.collect()
 
 
@@ -360,6 +380,8 @@ class WarmKernel:
         """Reports run in the current kernel."""
         self._client: Any = None
         self._stale = False
+        self._warming: str | None = None
+        """The id of the warm-up's execute request sent by `prestart`, until its reply is read."""
 
     @property
     def alive(self) -> bool:
@@ -369,7 +391,7 @@ class WarmKernel:
 
         return bool(run_sync(self._client.km.is_alive)())
 
-    def _start(self) -> None:
+    def _launch(self) -> Any:
         import nbformat
         from nbclient import NotebookClient
 
@@ -393,7 +415,41 @@ class WarmKernel:
         self.starts += 1
         self.reports = 0
         self._stale = False
-        self.run_cell(WARM_UP_CELL, timeout=300)
+        return client
+
+    def _start(self) -> None:
+        from nbclient.exceptions import CellExecutionError
+
+        from .._errors import ReportError
+
+        self._launch()
+        try:
+            self.run_cell(WARM_UP_CELL, timeout=WARM_UP_TIMEOUT)
+        except CellExecutionError as exc:
+            self.close()
+            raise ReportError(f"the warm kernel could not import what reports use: {exc}") from exc
+
+    def prestart(self) -> None:
+        """Start the kernel and send it the warm-up without waiting for it, so that the worker's own
+        imports and its first job's checks run meanwhile; the first `run` waits for the warm-up.
+        Never raises: a kernel that does not start now is started by `run` (and fails there)."""
+        if self._client is not None:
+            return
+        try:
+            self._warming = self._launch().kc.execute(WARM_UP_CELL, store_history=False)
+        except Exception:
+            self.close()
+
+    def _finish_warm_up(self) -> None:
+        msg_id, self._warming = self._warming, None
+        self._client.timeout = WARM_UP_TIMEOUT
+        try:
+            reply = self._client.wait_for_reply(msg_id)
+            ok = reply is not None and reply["content"]["status"] == "ok"
+        except Exception:
+            ok = False
+        if not ok:  # started again (and its error shown) by `run`
+            self.close()
 
     def start(self) -> None:
         """Start the kernel and import what reports use (retried when two kernels race for a port)."""
@@ -413,6 +469,7 @@ class WarmKernel:
     def close(self) -> None:
         """Stop the kernel now (no graceful wait: nothing of it is needed any more)."""
         client, self._client = self._client, None
+        self._warming = None
         if client is None:
             return
         from jupyter_core.utils import run_sync
@@ -427,9 +484,14 @@ class WarmKernel:
 
     def run_cell(self, source: str, timeout: int | None = 60) -> list[Any]:
         """Run code in the kernel (not stored in its history); its outputs. An error raises
-        nbclient's CellExecutionError; the kernel is then replaced before the next report."""
+        nbclient's CellExecutionError; the kernel is then replaced before the next report.
+        Starts the kernel if needed."""
         import nbformat
 
+        if self._warming is not None:
+            self._finish_warm_up()
+        if self._client is None:
+            self.start()
         cell = nbformat.v4.new_code_cell(source)
         self._client.nb.cells = [cell]
         self._client.timeout = timeout
@@ -441,6 +503,8 @@ class WarmKernel:
         return list(cell.outputs)
 
     def _ready(self) -> None:
+        if self._warming is not None:
+            self._finish_warm_up()
         if self._client is not None and (self._stale or self.reports >= self.reports_per_kernel or not self.alive):
             self.close()
         if self._client is None:
