@@ -59,7 +59,11 @@ def naive(regions: list[str], dataset: Path, out: Path) -> float:
 
 
 def batched(regions: list[str], dataset: Path, out: Path, workers: int) -> float:
+    """What `aar batch` does after parsing its options, timed from there to the last file."""
+    from aar._reporting.runner import skip_unused_imports
+
     started = time.perf_counter()
+    skip_unused_imports()  # as the command line does first
     prepared = save_prepared(aar.load(dataset), out.parent / f"{out.name}-prepared")  # outside the reports folder
     jobs = plan_jobs("comparative", dataset, regions=regions, prepared=prepared)
     result = run_batch(jobs, out, workers=workers, force=True)

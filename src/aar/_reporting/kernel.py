@@ -149,17 +149,31 @@ IMMUTABLE = "immutable"
 """The fingerprint of a memoised value that cannot be changed in place (a text, a polars frame...)."""
 
 
-def _value_print(value: object) -> object:
-    """What identifies a memoised value: IMMUTABLE, its pickle (compared at every reset), or None."""
-    import dataclasses
-
+def _plain() -> tuple[type, ...]:
     import polars as pl
 
-    plain = (str, bytes, int, float, bool, type(None), pl.DataFrame)
-    if isinstance(value, plain):
-        return IMMUTABLE
-    frozen = dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen  # type: ignore[union-attr]
-    if frozen and all(isinstance(getattr(value, f.name), plain) for f in dataclasses.fields(value)):  # type: ignore[arg-type]
+    return (str, bytes, int, float, bool, type(None), pl.DataFrame)
+
+
+def _immutable_type(kind: object) -> bool:
+    """A type whose values cannot be changed in place: a plain one, or a frozen dataclass of them."""
+    import dataclasses
+    import typing
+
+    if isinstance(kind, type) and issubclass(kind, _plain()):
+        return True
+    if not (isinstance(kind, type) and dataclasses.is_dataclass(kind) and kind.__dataclass_params__.frozen):  # type: ignore[attr-defined]
+        return False
+    try:
+        hints = typing.get_type_hints(kind)
+    except Exception:
+        return False
+    return all(_immutable_type(hints.get(f.name)) for f in dataclasses.fields(kind))
+
+
+def _value_print(value: object) -> object:
+    """What identifies a memoised value: IMMUTABLE, its pickle (compared at every reset), or None."""
+    if isinstance(value, _plain()) or _immutable_type(type(value)):
         return IMMUTABLE
     try:
         return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -168,17 +182,25 @@ def _value_print(value: object) -> object:
 
 
 def _fingerprint(function: Any) -> object:
-    """Fill a memoised function of aar that takes no arguments (at warm-up, so that reports find it
-    warm) and fingerprint its value; one that takes arguments is emptied at every reset (None)."""
+    """IMMUTABLE for a memoised function of aar that returns an immutable type (left to fill when
+    a report needs it); else, for one that takes no arguments, filled at warm-up (so that reports
+    find it warm) and its value's fingerprint; one that takes arguments is emptied at every reset (None)."""
     import inspect
+    import typing
 
+    try:
+        returned = typing.get_type_hints(function).get("return")
+    except Exception:  # an annotation imported for type checkers only
+        returned = None
+    if _immutable_type(returned):
+        return IMMUTABLE
     try:
         needed = [
             p
             for p in inspect.signature(function).parameters.values()
             if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
         ]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # no signature: emptied at every reset
         return None
     return None if needed else _value_print(function())
 
