@@ -172,7 +172,9 @@ def test_a_failing_job_is_recorded_and_the_others_succeed(tmp_path: Path) -> Non
 
 def test_a_hanging_job_hits_its_timeout(tmp_path: Path) -> None:
     jobs = plan_jobs("comparative", SAMPLE, regions=["19.71"], prepared=_prepared(tmp_path))
-    result = run_batch(jobs, tmp_path / "out", timeout=1)
+    # a kernel per report: its first cell imports aar and statsmodels, far beyond 1 s; a warm kernel's
+    # cells all take less than a second (tests/test_warm_kernel.py times a hanging cell out in one)
+    result = run_batch(jobs, tmp_path / "out", timeout=1, reports_per_kernel=None)
     record = result.records[0]
     assert record.status == "timeout"
     assert "timeout of 1 s" in (record.error or "")

@@ -6,9 +6,12 @@ timeout and every N reports."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -167,6 +170,10 @@ def test_the_kernel_is_replaced_after_a_failure_a_timeout_and_every_n_reports(tm
             kernel.run(hanging, tmp_path / "h.ipynb", {}, timeout=1)
         after_timeout = pid()
         assert after_timeout != after_failure and kernel.starts == 4
+        os.kill(after_timeout, signal.SIGKILL)  # a kernel that died between two reports (the OOM killer)
+        time.sleep(0.5)
+        after_death = pid()
+        assert after_death != after_timeout and kernel.starts == 5
         for old in (first, third, after_failure):  # replaced kernels are stopped, not left running
             assert subprocess.run(["kill", "-0", str(old)], capture_output=True).returncode != 0
     finally:

@@ -710,12 +710,6 @@ def _worker_start(parent: int, started: Any, reports_per_kernel: int | None = No
     global _STARTED, _KERNEL
     _STARTED = started
     skip_unused_imports()
-    if reports_per_kernel is not None:
-        from multiprocessing.util import Finalize
-
-        _KERNEL = WarmKernel(reports_per_kernel)
-        Finalize(None, _KERNEL.close, exitpriority=10)  # multiprocessing's workers skip atexit
-        _KERNEL.prestart()  # its imports run while this worker takes and checks its first job
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     armed = False
     if sys.platform.startswith("linux"):
@@ -726,6 +720,12 @@ def _worker_start(parent: int, started: Any, reports_per_kernel: int | None = No
         os._exit(1)
     if not armed:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if reports_per_kernel is not None:  # last: the kernel inherits Ctrl-C ignored, and dies with this worker
+        from multiprocessing.util import Finalize
+
+        _KERNEL = WarmKernel(reports_per_kernel)
+        Finalize(None, _KERNEL.close, exitpriority=10)  # multiprocessing's workers skip atexit
+        _KERNEL.prestart()  # its imports run while this worker takes and checks its first job
 
 
 PR_SET_PDEATHSIG = 1
