@@ -283,8 +283,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     text = report(results, args)
     print(text)
     if args.write:
-        args.write.write_text(text, encoding="utf-8")
+        kept = args.write.read_text(encoding="utf-8").partition(REPORTS_SECTION)[1:] if args.write.exists() else ()
+        args.write.write_text(text + ("\n" + "".join(kept) if kept and kept[0] else ""), encoding="utf-8")
     return results
+
+
+REPORTS_SECTION = "# Report and batch benchmarks"
+"""Where the results of bench_report.py and bench_batch.py start in RESULTS.md: kept when this rewrites the file."""
 
 
 def profile(folder: Path) -> str:

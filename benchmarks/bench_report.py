@@ -4,7 +4,11 @@
 - the import floor: `papermill` on a notebook that only imports what a report needs (polars,
   plotly, statsmodels, scipy);
 - the report: `aar report comparative --dataset data/sample --region 18` (papermill, the
-  report's own work, the page, the workbook and the sidecar).
+  report's own work, the page, the workbook and the sidecar);
+- the same report in a warm batch worker: `run_report(..., kernel=WarmKernel())` in one process
+  whose kernel was started (and its imports done) before the timing, as a batch worker runs every
+  report after its first; it has no import floor to pay, so its ratios say how close a batch comes
+  to the cost of starting an empty kernel for each report.
 
 Each is run `--repeat` times, one after the other, and the medians are compared: the machines
 here are noisy, so only the ratios mean something. `make bench-report`.
@@ -59,18 +63,43 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             runs["imports"].append(_time([papermill, str(imports), str(work / "i.ipynb"), "--no-progress-bar"]))
             command = [str(BIN / "aar"), "report", "comparative", "--dataset", "data/sample", "--region", args.region]
             runs["report"].append(_time([*command, "--out", str(work / f"reports-{i}")]))
+        runs["warm"] = _warm(args.region, work, args.repeat)
     median = {k: statistics.median(v) for k, v in runs.items()}
     print(f"papermill, empty notebook:   {median['empty']:6.2f} s (median of {args.repeat})")
     print(f"papermill, imports only:     {median['imports']:6.2f} s")
     print(f"aar report comparative {args.region}: {median['report']:6.2f} s")
     print(f"over the import floor: {median['report'] / median['imports']:.2f}x (target at most 1.50x)")
     print(f"over the empty floor: {median['report'] / median['empty']:.2f}x")
-    print("warm batch worker: not built yet (every batch job starts its own kernel)")
+    print(f"warm batch worker, comparative {args.region}: {median['warm']:6.2f} s (kernel started before the timing)")
+    print(f"warm worker over the import floor: {median['warm'] / median['imports']:.2f}x")
+    print(f"warm worker over the empty floor: {median['warm'] / median['empty']:.2f}x")
     return {
         **median,
         "over_imports": median["report"] / median["imports"],
         "over_empty": median["report"] / median["empty"],
+        "warm_over_imports": median["warm"] / median["imports"],
+        "warm_over_empty": median["warm"] / median["empty"],
     }
+
+
+def _warm(region: str, work: Path, repeat: int) -> list[float]:
+    """Seconds of `repeat` reports in one warm kernel, after a first one (the worker's own imports)."""
+    from aar._reporting.kernel import WarmKernel
+    from aar._reporting.runner import run_report, skip_unused_imports
+
+    skip_unused_imports()  # as in a batch worker
+    kernel = WarmKernel()
+    parameters = {"dataset": str(ROOT / "data" / "sample"), "region": region}
+    try:
+        run_report("comparative", parameters, work / "warm-first", kernel=kernel)
+        times = []
+        for i in range(repeat):
+            started = time.perf_counter()
+            run_report("comparative", parameters, work / f"warm-{i}", kernel=kernel)
+            times.append(time.perf_counter() - started)
+    finally:
+        kernel.close()
+    return times
 
 
 if __name__ == "__main__":

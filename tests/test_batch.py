@@ -87,6 +87,36 @@ def test_a_rerun_skips_every_report(babel: tuple[Path, aar._batch.BatchResult]) 
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["batch"]["counts"]["skipped"] == 7
 
 
+def test_a_warm_batch_makes_the_reports_of_a_kernel_per_report(
+    babel: tuple[Path, aar._batch.BatchResult], tmp_path: Path
+) -> None:
+    """The babel batch ran warm (2 workers, 7 reports: several per kernel); the same reports, one
+    kernel each, are the same pages (generation minute aside) and the same sidecars' numbers."""
+    import re
+
+    out, _ = babel
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["batch"]["reports_per_kernel"] == 25
+    regions = ["19.02", "19.71"]
+    jobs = plan_jobs("comparative", SAMPLE, level="regency", regions=regions, prepared=_prepared(tmp_path))
+    cold = run_batch(jobs, tmp_path / "cold", workers=1, reports_per_kernel=None)
+    assert cold.count("done") == 2
+    manifest = json.loads((tmp_path / "cold" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["batch"]["reports_per_kernel"] is None
+    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    for code in regions:
+        name = f"comparative-{code}-id"
+        pages = [
+            stamp.sub("", (folder / name / "report.html").read_text(encoding="utf-8"))
+            for folder in (out, tmp_path / "cold")
+        ]
+        assert pages[0] == pages[1], name
+        numbers = [
+            json.loads((folder / name / "report.json").read_text(encoding="utf-8"))["key_numbers"]
+            for folder in (out, tmp_path / "cold")
+        ]
+        assert numbers[0] == numbers[1], name
+
+
 def test_touching_the_dataset_reruns_its_reports(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(SAMPLE, data)
@@ -142,7 +172,9 @@ def test_a_failing_job_is_recorded_and_the_others_succeed(tmp_path: Path) -> Non
 
 def test_a_hanging_job_hits_its_timeout(tmp_path: Path) -> None:
     jobs = plan_jobs("comparative", SAMPLE, regions=["19.71"], prepared=_prepared(tmp_path))
-    result = run_batch(jobs, tmp_path / "out", timeout=1)
+    # a kernel per report: its first cell imports aar and statsmodels, far beyond 1 s; a warm kernel's
+    # cells all take less than a second (tests/test_warm_kernel.py times a hanging cell out in one)
+    result = run_batch(jobs, tmp_path / "out", timeout=1, reports_per_kernel=None)
     record = result.records[0]
     assert record.status == "timeout"
     assert "timeout of 1 s" in (record.error or "")
@@ -236,6 +268,8 @@ def test_usage_errors(tmp_path: Path) -> None:
         plan_jobs("comparative", SAMPLE, regions=["99.99"])
     with pytest.raises(aar.UsageError, match="scheduler"):
         run_batch([], tmp_path, executor="dask")
+    with pytest.raises(aar.UsageError, match="reports_per_kernel: got 0"):
+        run_batch([], tmp_path, reports_per_kernel=0)
     result = subprocess.run(
         [sys.executable, "-m", "aar", "batch", "comparative", "--level", "village", "--out", str(tmp_path)],
         capture_output=True,

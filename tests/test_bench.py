@@ -96,3 +96,4 @@ def test_report_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["empty"] > 0 and result["imports"] > 0 and result["report"] > 0
     out = capsys.readouterr().out
     assert "over the import floor:" in out and "over the empty floor:" in out
+    assert result["warm"] > 0 and "warm worker over the import floor:" in out

@@ -206,6 +206,27 @@ def test_property_two_dimensions(cells: list[list[int]], threshold: int) -> None
         assert 1 not in per_line
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    cells=st.lists(st.lists(values, min_size=4, max_size=4), min_size=3, max_size=3),
+    threshold=st.integers(2, 5),
+    seed=st.randoms(use_true_random=False),
+)
+def test_the_cells_withheld_do_not_depend_on_the_order_of_the_rows(
+    cells: list[list[int]], threshold: int, seed: object
+) -> None:
+    """A group_by's rows come in no fixed order: the same table in another order withholds the same cells."""
+    table = grid(cells)
+    shuffled = table.sample(fraction=1.0, shuffle=True, seed=seed.randrange(2**32))  # type: ignore[attr-defined]
+
+    def withheld(frame: pl.DataFrame) -> list[tuple[object, object]]:
+        result = aar.suppress(frame, "n", ["row", "col"], threshold)
+        return sorted(result.filter(pl.col("n_suppressed")).select("row", "col").iter_rows())
+
+    assert withheld(shuffled) == withheld(table)
+    assert aar.suppress(shuffled, "n", ["row", "col"], threshold)["row"].to_list() == shuffled["row"].to_list()
+
+
 @settings(max_examples=25, deadline=None)
 @given(cube=st.lists(values, min_size=12, max_size=12), threshold=st.integers(2, 4))
 def test_property_three_dimensions(cube: list[int], threshold: int) -> None:

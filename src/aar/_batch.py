@@ -9,7 +9,9 @@ Fast by design:
 - the dataset is loaded and validated once and saved prepared (typed Parquet with the derived
   columns, no free text) in a cache outside the reports folder (`prepared_cache`); every report
   loads that copy without parsing or validation;
-- reports run in-process (papermill's API, nbconvert's exporter), never through command lines;
+- reports run in-process (papermill's API, the page built from the executed notebook), never
+  through command lines, and each worker keeps one warm kernel for its reports (`WarmKernel`:
+  imports paid once, the kernel reset to its warm-up state before every report);
 - `jobs` worker processes (default: the cores) take jobs from one queue, so none sits idle while
   jobs remain; the slowest jobs are not known in advance, so order is by region;
 - with `shared_assets`, plotly.js is written once beside the reports instead of 4.8 MB in each.
@@ -47,6 +49,7 @@ from typing import Any
 import polars as pl
 
 from ._errors import AarError, Interrupted, UsageError
+from ._reporting.kernel import REPORTS_PER_KERNEL, WarmKernel
 from ._reporting.runner import (
     REPORT_KINDS,
     check_parameters,
@@ -232,8 +235,13 @@ def _already_done(out: Path, job: Job) -> dict[str, Any] | None:
     return data if data.get("batch", {}).get("input_hash") == job.input_hash else None
 
 
-def run_job(job: Job, out: str, timeout: int | None, plotly_src: str | None) -> dict[str, Any]:
-    """Run one job (in a worker process or on a Dask worker); never raises for a failing report."""
+def run_job(
+    job: Job, out: str, timeout: int | None, plotly_src: str | None, kernel: WarmKernel | None = None
+) -> dict[str, Any]:
+    """Run one job (in a worker process or on a Dask worker); never raises for a failing report.
+
+    `kernel`: the worker's warm kernel, or None for a kernel started and stopped for the job.
+    """
     from ._reporting.runner import ReportError, ReportTimeout, run_report
 
     started = time.perf_counter()
@@ -247,6 +255,7 @@ def run_job(job: Job, out: str, timeout: int | None, plotly_src: str | None) -> 
             plotly_src=plotly_src,
             extra={"input_hash": job.input_hash},
             check_scope=False,  # plan_jobs checked every job
+            kernel=kernel,
         )
         keys = json.loads(files.sidecar.read_text(encoding="utf-8")).get("key_numbers", {})
         return {
@@ -467,8 +476,14 @@ def run_batch(
     progress: Callable[[JobRecord, Mapping[str, int]], None] | None = None,
     title: str = "aar reports",
     lang: str | None = None,
+    reports_per_kernel: int | None = REPORTS_PER_KERNEL,
 ) -> BatchResult:
     """Run `jobs`, skipping those already done with the same inputs, and write manifest and index.
+
+    Each local worker runs its reports one after another in one warm kernel (`WarmKernel`: the
+    imports paid once, a clean namespace for every report), replaced after a failure, a timeout
+    or every `reports_per_kernel` reports; `reports_per_kernel=None` starts a kernel per report
+    instead. The Dask executor always starts a kernel per report.
 
     `lang`: the language of the index page (default: that of the first job). The folder is locked
     for the batch (`output_lock`); manifest and index also list the reports already in the folder
@@ -483,11 +498,25 @@ def run_batch(
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise UsageError("workers", workers, "a whole number >= 1, or None for the number of cores")
     check_timeout(timeout)
+    if reports_per_kernel is not None:
+        WarmKernel(reports_per_kernel)  # checks the number (a UsageError) before anything runs
     target = output_folder(out)
     started = time.perf_counter()
     with output_lock(target), _batch_log(target):
         return _run_logged(
-            jobs, target, workers, timeout, force, executor, scheduler, shared_assets, progress, title, lang, started
+            jobs,
+            target,
+            workers,
+            timeout,
+            force,
+            executor,
+            scheduler,
+            shared_assets,
+            progress,
+            title,
+            lang,
+            started,
+            reports_per_kernel if executor == "local" else None,
         )
 
 
@@ -520,6 +549,7 @@ def _run_logged(
     title: str,
     lang: str | None,
     started: float,
+    reports_per_kernel: int | None = None,
 ) -> BatchResult:
     log = logging.getLogger("aar.batch")
     plotly_src = None
@@ -537,6 +567,7 @@ def _run_logged(
         "timeout": timeout,
         "force": force,
         "shared_assets": shared_assets,
+        "reports_per_kernel": reports_per_kernel,
     }
     records = [
         JobRecord(j.name, j.kind, j.region, dict(j.parameters), j.input_hash, region_name=j.region_name) for j in jobs
@@ -606,6 +637,7 @@ def _run_logged(
             title,
             lang,
             shared_assets,
+            reports_per_kernel,
         )
 
 
@@ -628,6 +660,7 @@ def _run_jobs(
     title: str,
     lang: str | None,
     shared_assets: bool,
+    reports_per_kernel: int | None = None,
 ) -> BatchResult:
     log = logging.getLogger("aar.batch")
     write_manifest(target, every(), started, settings)
@@ -637,7 +670,7 @@ def _run_jobs(
         if executor == "dask":
             _run_dask(todo, target, timeout, plotly_src, scheduler or "", finish)
         else:
-            interrupted = _run_local(todo, target, timeout, plotly_src, worker_count, finish, stop)
+            interrupted = _run_local(todo, target, timeout, plotly_src, worker_count, finish, stop, reports_per_kernel)
         stopped = interrupted
     finally:
         if stopped:  # a signal, or an error of the batch itself (a full disk): the jobs not done are interrupted
@@ -664,15 +697,19 @@ RETRIES = 2
 """Times a job is started again when its worker was stopped because another worker died."""
 
 
-def _worker_start(parent: int, started: Any) -> None:
-    """Initializer of a worker: die with the parent, leave Ctrl-C to the parent, report each job's start.
+def _worker_start(parent: int, started: Any, reports_per_kernel: int | None = None) -> None:
+    """Initializer of a worker: die with the parent, leave Ctrl-C to the parent, report each job's start,
+    and (with `reports_per_kernel`) keep one warm kernel for its jobs, stopped when the worker exits.
 
     On Linux the kernel sends SIGKILL to the worker when the batch process dies (prctl
     PR_SET_PDEATHSIG); elsewhere a thread polls the parent's pid. A worker's kernels poll their
     own parent (ipykernel) and exit when it is gone, so nothing of a killed batch runs on.
     """
-    global _STARTED
+    from ._reporting.runner import skip_unused_imports
+
+    global _STARTED, _KERNEL
     _STARTED = started
+    skip_unused_imports()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     armed = False
     if sys.platform.startswith("linux"):
@@ -683,10 +720,18 @@ def _worker_start(parent: int, started: Any) -> None:
         os._exit(1)
     if not armed:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if reports_per_kernel is not None:  # last: the kernel inherits Ctrl-C ignored, and dies with this worker
+        from multiprocessing.util import Finalize
+
+        _KERNEL = WarmKernel(reports_per_kernel)
+        Finalize(None, _KERNEL.close, exitpriority=10)  # multiprocessing's workers skip atexit
+        _KERNEL.prestart()  # its imports run while this worker takes and checks its first job
 
 
 PR_SET_PDEATHSIG = 1
 _STARTED: Any = None
+_KERNEL: WarmKernel | None = None
+"""The warm kernel of this worker process (None in the batch process, or with a kernel per report)."""
 
 
 def _watch_parent(parent: int) -> None:
@@ -699,7 +744,7 @@ def _run_in_worker(job: Job, out: str, timeout: int | None, plotly_src: str | No
     """`run_job` in a worker of the local pool, first telling the batch which worker runs the job."""
     if _STARTED is not None:
         _STARTED.put((os.getpid(), job.name))
-    return run_job(job, out, timeout, plotly_src)
+    return run_job(job, out, timeout, plotly_src, _KERNEL)
 
 
 def _died(job: Job, exitcode: int | None) -> dict[str, Any]:
@@ -721,8 +766,11 @@ def _run_local(
     workers: int,
     finish: Callable[[Job, Mapping[str, Any]], None],
     stop: dict[str, int | None] | None = None,
+    reports_per_kernel: int | None = None,
 ) -> bool:
     """Worker processes (spawned: polars threads do not survive a fork); True when interrupted.
+
+    With `reports_per_kernel`, each worker runs its jobs in one warm kernel (see `run_batch`).
 
     A worker that dies (SIGKILL, the OOM killer) fails its own job only: the pool, which Python
     then breaks, is replaced, and the jobs its other workers were running start again.
@@ -736,7 +784,10 @@ def _run_local(
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=size, mp_context=context, initializer=_worker_start, initargs=(os.getpid(), started)
+            max_workers=size,
+            mp_context=context,
+            initializer=_worker_start,
+            initargs=(os.getpid(), started, reports_per_kernel),
         )
 
     pool = new_pool()

@@ -57,7 +57,10 @@ def suppress(
     primary = pl.col(column).is_between(1, threshold - 1).fill_null(False)
     if forced is not None:
         primary = primary | pl.col(forced).fill_null(False)
-    work = frame.with_row_index("_cell").with_columns(primary.alias(flag))
+    # cells numbered in the order of their keys, not of the rows: ties between equal candidates are
+    # broken by `_cell`, so the cells withheld depend on the table only (a group_by's row order varies)
+    order = [pl.col(d).cast(pl.String) if frame.schema[d] == pl.Categorical else pl.col(d) for d in dimensions]
+    work = frame.with_row_index("_row").sort(order).with_row_index("_cell").with_columns(primary.alias(flag))
     keys = list(dimensions)
     changed = True
     while changed:
@@ -78,7 +81,11 @@ def suppress(
             changed = True
     if len(keys) == 2:
         work = _close_cycles(work, column, flag, keys)
-    return work.with_columns(pl.when(pl.col(flag)).then(None).otherwise(pl.col(column)).alias(column)).drop("_cell")
+    return (
+        work.sort("_row")
+        .with_columns(pl.when(pl.col(flag)).then(None).otherwise(pl.col(column)).alias(column))
+        .drop("_cell", "_row")
+    )
 
 
 def _bridges(edges: list[tuple[object, object]]) -> list[int]:

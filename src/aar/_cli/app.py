@@ -313,8 +313,9 @@ def _run(kind: str, parameters: Mapping[str, object], out: Path, pdf: bool, time
     except UsageError as exc:
         err.print(f"[red]usage error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
-    from .._reporting.runner import ReportError, run_report
+    from .._reporting.runner import ReportError, run_report, skip_unused_imports
 
+    skip_unused_imports()
     try:
         files = run_report(kind, parameters, out, pdf=pdf, timeout=timeout)
     except KeyboardInterrupt as exc:  # Ctrl-C: the staging folder is removed, the kernel stopped
@@ -427,7 +428,9 @@ def _batch(
     from .._data.dataset import PREPARED_MARKER, describe, load, save_prepared
     from .._reporting.index import index_title
     from .._reporting.preflight import preflight
+    from .._reporting.runner import skip_unused_imports
 
+    skip_unused_imports()
     try:
         parameters = preflight(kind, parameters)  # e.g. --as-of 2024-13-01: refused before loading anything
         about = describe(dataset)

@@ -26,13 +26,16 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from .._errors import ReportError, ReportTimeout, UsageError
 from .preflight import preflight
 from .sections import KEY_NUMBERS_MIME, NOTEBOOK_DRAW, SCRIPTS_MIME, SECTION_MIME
+
+if TYPE_CHECKING:
+    from .kernel import WarmKernel
 
 NOTEBOOKS = {
     "comparative": "comparative_evaluation.ipynb",
@@ -211,17 +214,56 @@ KERNEL_START_TRIES = 3
 replies; nothing of the notebook has run then, so starting again is safe."""
 
 
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+UNUSED_IMPORTS = ("rfc3987_syntax",)
+"""Modules a report run loads but never uses, kept out of the processes aar runs reports in.
+
+jsonschema (which nbformat imports, in the parent and, through plotly, in the kernel) imports
+`rfc3987_syntax` when it is installed, only to check strings of the "iri" format, which no
+notebook schema uses; it compiles a grammar on import: 1.0 s of every such process here
+(`import papermill` 1.42 s with it, 0.41 s without). It is installed with jupyterlab
+(jupyter-events asks for jsonschema's format extra), so every analyst's environment has it.
+"""
+
+
+def skip_unused_imports() -> None:
+    """Make `UNUSED_IMPORTS` unimportable in this process (`sys.modules[name] = None`, which Python
+    documents as blocking an import; jsonschema then skips that format). Only for processes aar owns:
+    the command line's, batch workers and report kernels; never in a caller's own process."""
+    import sys
+
+    for name in UNUSED_IMPORTS:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+KERNEL_ARGUMENTS = [
+    "--IPKernelApp.log_level=CRITICAL",
+    *(f"--IPKernelApp.exec_lines=__import__('sys').modules.setdefault({n!r}, None)" for n in UNUSED_IMPORTS),
+]
 """The kernel's own log (a transport warning at every start, errors of a kernel shut down by Ctrl-C)
 would reach the terminal as tracebacks that say nothing about the report; a failing cell is
-reported from the notebook instead."""
+reported from the notebook instead. The kernel also skips `UNUSED_IMPORTS` (binding no name)."""
 
 
 def _kernel_start_failed(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and "before replying to kernel_info" in str(exc)
 
 
-def _execute(kind: str, parameters: Mapping[str, Any], output: Path, timeout: int | None) -> None:
+PAPERMILL_OPTIONS: dict[str, Any] = {
+    "kernel_name": "python3",
+    "progress_bar": False,
+    "log_output": False,
+    "report_mode": False,
+    "request_save_on_cell_execute": False,  # saved once at the end, not after every cell
+}
+"""papermill's settings for a report, in a fresh kernel and in a warm one alike."""
+
+
+def _execute(
+    kind: str, parameters: Mapping[str, Any], output: Path, timeout: int | None, kernel: WarmKernel | None = None
+) -> None:
+    if kernel is not None:
+        _execute_once(kind, parameters, output, timeout, kernel)
+        return
     for attempt in range(1, KERNEL_START_TRIES + 1):
         try:
             _execute_once(kind, parameters, output, timeout)
@@ -233,25 +275,26 @@ def _execute(kind: str, parameters: Mapping[str, Any], output: Path, timeout: in
                 raise ReportError(f"the kernel did not start ({KERNEL_START_TRIES} tries): {exc}") from exc
 
 
-def _execute_once(kind: str, parameters: Mapping[str, Any], output: Path, timeout: int | None) -> None:
+def _execute_once(
+    kind: str, parameters: Mapping[str, Any], output: Path, timeout: int | None, kernel: WarmKernel | None = None
+) -> None:
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        papermill.execute_notebook(
-            str(notebook_path(kind)),
-            str(output),
-            parameters=dict(parameters),
-            kernel_name="python3",
-            execution_timeout=timeout,
-            progress_bar=False,
-            log_output=False,
-            report_mode=False,
-            request_save_on_cell_execute=False,  # saved once at the end, not after every cell
-            shutdown_kernel="immediate",  # the report is done: no graceful wait on the kernel
-            extra_arguments=KERNEL_ARGUMENTS,  # no kernel warnings on the user's terminal
-        )
+        if kernel is not None:
+            kernel.run(notebook_path(kind), output, parameters, timeout)
+        else:
+            papermill.execute_notebook(
+                str(notebook_path(kind)),
+                str(output),
+                parameters=dict(parameters),
+                execution_timeout=timeout,
+                shutdown_kernel="immediate",  # the report is done: no graceful wait on the kernel
+                extra_arguments=KERNEL_ARGUMENTS,  # no kernel warnings on the user's terminal
+                **PAPERMILL_OPTIONS,
+            )
     except PapermillExecutionError as exc:
         raise ReportError(f"{exc.ename}: {exc.evalue}".strip(), exc.exec_count) from exc
     except CellTimeoutError as exc:
@@ -372,13 +415,15 @@ def run_report(
     plotly_src: str | None = None,
     extra: Mapping[str, Any] | None = None,
     check_scope: bool = True,
+    kernel: WarmKernel | None = None,
 ) -> ReportFiles:
     """Execute the report notebook of `kind` with `parameters` and write its folder atomically.
 
     `plotly_src`: load plotly.js from this (relative) address instead of embedding it, for batches
     that share one copy beside the reports. `extra`: recorded in the sidecar under "batch".
     `check_scope=False` skips `check_scope_of` (region covered, operations with data), for callers
-    that checked already (a batch checks every job in `plan_jobs`).
+    that checked already (a batch checks every job in `plan_jobs`). `kernel`: a `WarmKernel` to run
+    the notebook in (a batch worker's), instead of a kernel started and stopped for this report.
     """
     parameters = preflight(kind, parameters)  # usage errors before any kernel (and before nbformat's 2 s import)
     import time
@@ -410,7 +455,7 @@ def run_report(
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.{os.getpid()}.", dir=out_dir))
     try:
         notebook_file = staging / "report.ipynb"
-        _execute(kind, params, notebook_file, timeout)
+        _execute(kind, params, notebook_file, timeout, kernel)
         notebook = nbformat.read(notebook_file, as_version=4)
         about: dict[str, Any] = (
             describe(params["dataset"])
