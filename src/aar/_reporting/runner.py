@@ -350,6 +350,23 @@ def _page_parts(notebook: Any) -> tuple[list[str], list[str], list[tuple[str, st
     return head, body, toc, keys, title
 
 
+def drop_scripts(notebook: Any) -> bool:
+    """Leave plotly.js (1.5 MB) out of the record of a report run: report.html beside it draws the figures.
+
+    A notebook run by papermill alone keeps it, so that its nbconvert export draws them.
+    Returns whether the notebook changed.
+    """
+    changed = False
+    for cell in notebook.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else ():
+            data = out.get("data", {})
+            if SCRIPTS_MIME in data and "text/html" in data:
+                del data["text/html"]
+                data["text/plain"] = "plotly.js is left out of this copy: report.html beside it draws the figures"
+                changed = True
+    return changed
+
+
 def to_html(
     notebook: Any, title: str, synthetic: bool, lang: str = "id", plotly_src: str | None = None
 ) -> tuple[str, dict[str, Any]]:
@@ -467,6 +484,8 @@ def run_report(
         lang = str(params.get("lang") or defaults.get("lang") or "id")
         page, key_numbers = to_html(notebook, f"aar {kind} {final.name}", synthetic, lang, plotly_src)
         html_file.write_text(page, encoding="utf-8")
+        if drop_scripts(notebook):
+            nbformat.write(notebook, notebook_file)
         files = {"html": "report.html", "notebook": "report.ipynb"}
         from .workbook import write_workbook
 
