@@ -31,7 +31,7 @@ PROBE = """\
 import json as _json, os as _os, sys as _sys, warnings as _warnings
 import numpy as _np, polars as _pl, plotly.io as _pio
 import aar as _aar, aar._reporting.comparative as _comparative
-import aar._reporting.figures as _figures, aar._reporting.catalog as _catalog
+import aar._reporting.figures as _figures, aar._messages as _catalog
 print(_json.dumps({
     "names": sorted(k for k in globals() if not k.startswith("_") and k not in ("In", "Out", "exit", "quit", "get_ipython")),
     "report": id(_aar.comparative_report),
@@ -64,7 +64,7 @@ os.environ["AAR_LEAKED"] = "1"
 os.chdir("/")
 pio.templates.default = "plotly_dark"
 import sys; sys.path.insert(0, "/nonexistent")
-import aar._reporting.figures as figures, aar._reporting.catalog as catalog
+import aar._reporting.figures as figures, aar._messages as catalog
 figures.template().layout.font.size = 99  # memoised values changed in place
 pio.templates["aar"].layout.font.size = 98
 catalog.catalog("en")["nav.title"] = "LEAKED"
