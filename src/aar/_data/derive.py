@@ -275,8 +275,11 @@ def attribution_rules(rows: pl.DataFrame | None, windows: pl.DataFrame) -> pl.Da
     )
     if rows is None or rows.is_empty() or rows.get_column("operation_id").null_count() == rows.height:
         unnamed = provinces.with_columns(_unnamed=pl.lit(True))
-    else:
-        on_overlap = rows.select(
+    elif rows.get_column("operation_id").null_count() == 0:  # every row names its operation
+        unnamed = provinces.with_columns(_unnamed=pl.lit(False))
+    else:  # the rows of overlap days only (a date test first: no string work on the other rows)
+        on_days = rows.filter(pl.col("occurred_on").is_in(overlap.get_column("occurred_on").unique().implode()))
+        on_overlap = on_days.select(
             "occurred_on", province_code=province_of(pl.col("region_code")), _unnamed=pl.col("operation_id").is_null()
         ).join(overlap, on=["province_code", "occurred_on"])
         unnamed = on_overlap.group_by("province_code").agg(pl.col("_unnamed").any())
