@@ -22,6 +22,7 @@ import polars as pl
 from .._errors import Problem, Severity
 from .parsing import (
     INT64_MAX,
+    blank_to_null,
     parse_bool,
     parse_date,
     parse_number_in_range,
@@ -107,9 +108,9 @@ def _typed_passthrough(f: Field, values: pl.Series) -> tuple[pl.Series, pl.Serie
     an unsigned or float value beyond the Int64 range (or infinite) is bad and too large.
     """
     dtype = values.dtype
-    fine = pl.repeat(False, len(values), dtype=pl.Boolean, eager=True)
     if dtype in (pl.String, pl.Null) or f.kind in ("vocab", "region", "operation", "text"):
         return None
+    fine = pl.repeat(False, len(values), dtype=pl.Boolean, eager=True)
     if (
         (f.kind == "date" and dtype in (pl.Date, pl.Datetime))
         or (f.kind == "time" and dtype == pl.Time)
@@ -159,8 +160,13 @@ def _text_field(raw: RawTable, f: Field, values: pl.Series, rows: pl.Series) -> 
     """A text column: spaces stripped; control characters (a NUL byte from a broken export) are an
     error in an id, where a stripped id would silently stop matching, and removed with a warning
     from other text, whose words stay readable without them."""
-    parsed, _ = parse_text(values)
     pattern = _ID_CONTROL if is_id(f) else _CONTROL
+    text = values.cast(pl.String)
+    # one scan finds any cell that needs work (a space at either end, a control character): a clean
+    # column, as most are, is kept as it is instead of copied by a strip that changes nothing
+    if not text.str.contains(rf"^\s|\s$|{pattern}").fill_null(False).any():
+        return blank_to_null(text), []
+    parsed, _ = parse_text(text)
     found = parsed.str.contains(pattern).fill_null(False)
     if not found.any():
         return parsed, []
