@@ -23,6 +23,7 @@ from .._errors import Problem, Severity
 from .parsing import (
     INT64_MAX,
     blank_to_null,
+    no_cells,
     parse_bool,
     parse_date,
     parse_number_in_range,
@@ -110,7 +111,7 @@ def _typed_passthrough(f: Field, values: pl.Series) -> tuple[pl.Series, pl.Serie
     dtype = values.dtype
     if dtype in (pl.String, pl.Null) or f.kind in ("vocab", "region", "operation", "text"):
         return None
-    fine = pl.repeat(False, len(values), dtype=pl.Boolean, eager=True)
+    fine = no_cells(len(values))
     if (
         (f.kind == "date" and dtype in (pl.Date, pl.Datetime))
         or (f.kind == "time" and dtype == pl.Time)
