@@ -96,3 +96,19 @@ def test_report_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["empty"] > 0 and result["imports"] > 0 and result["report"] > 0
     out = capsys.readouterr().out
     assert "over the import floor:" in out and "over the empty floor:" in out
+
+
+def test_results_file_keeps_the_sections_the_data_benchmark_does_not_write(tmp_path: Path) -> None:
+    bench_data = bench_module("bench_data")
+    path = tmp_path / "RESULTS.md"
+    path.write_text(
+        "# Data-layer benchmark\n\nold\n\n## Peak memory\n\nold peak\n\n## Load before and after\n\nkept by hand\n"
+        "\n## Batch\n\nanother benchmark's\n"
+    )
+    new = "# Data-layer benchmark\n\nnew\n\n## Peak memory\n\nnew peak\n"
+    text = bench_data.merged(new, path)
+    assert text.startswith(new)
+    assert "old" not in text and text.count("## Peak memory") == 1
+    assert text.index("## Load before and after") < text.index("## Batch")
+    assert "kept by hand" in text and "another benchmark's" in text
+    assert bench_data.merged(new, tmp_path / "none.md") == new
