@@ -203,3 +203,16 @@ def test_text_cells_are_stripped_and_checked_whether_or_not_any_needs_it(cells: 
             assert (len(problems) > 0) == bool(stripped.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]").any())
             if not problems:
                 assert parsed.to_list() == stripped.to_list()
+
+
+def test_the_quick_id_check_knows_every_character_a_strip_removes() -> None:
+    """An id column with none of these characters skips the strip: each character polars strips
+    (or a regular expression's \\s matches) or that counts as a control character must be listed."""
+    from aar._data.validation import _ID_CONTROL, _SPACE_OR_CONTROL
+
+    every = pl.Series([chr(c) for c in range(0x30000) if not 0xD800 <= c < 0xE000])
+    needs_work = every.filter(
+        (every.str.strip_chars() == "") | every.str.contains(r"^\s") | every.str.contains(_ID_CONTROL)
+    )
+    assert set(needs_work.to_list()) <= set(_SPACE_OR_CONTROL)
+    assert {"\u00a0", "\u3000", "\x85", "\x00", " "} <= set(needs_work.to_list())

@@ -152,6 +152,15 @@ _ID_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 """Control characters that no id holds: in an id even a tab or a line break is an error."""
 
 
+_SPACE_OR_CONTROL = [
+    chr(c)
+    for c in (*range(0x21), *range(0x7F, 0xA1), 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
+]
+"""Every control character and every Unicode space (White_Space, what a strip removes): a column
+with none of them anywhere needs no work, and a literal search for them (Aho-Corasick) is about
+half the cost of the regular expression that looks at both ends of each cell."""
+
+
 def is_id(f: Field) -> bool:
     """Whether a text field is an identifier (incident_id, region_code...): a key other tables match on."""
     return f.kind == "text" and f.name.endswith(("_id", "_code"))
@@ -163,6 +172,8 @@ def _text_field(raw: RawTable, f: Field, values: pl.Series, rows: pl.Series) -> 
     from other text, whose words stay readable without them."""
     pattern = _ID_CONTROL if is_id(f) else _CONTROL
     text = values.cast(pl.String)
+    if is_id(f) and not text.str.contains_any(_SPACE_OR_CONTROL).fill_null(False).any():
+        return blank_to_null(text), []  # an id with no space and no control character at all
     # one scan finds any cell that needs work (a space at either end, a control character): a clean
     # column, as most are, is kept as it is instead of copied by a strip that changes nothing
     if not text.str.contains(rf"^\s|\s$|{pattern}").fill_null(False).any():
