@@ -112,3 +112,22 @@ def test_results_file_keeps_the_sections_the_data_benchmark_does_not_write(tmp_p
     assert text.index("## Load before and after") < text.index("## Batch")
     assert "kept by hand" in text and "another benchmark's" in text
     assert bench_data.merged(new, tmp_path / "none.md") == new
+
+
+def test_a_load_and_its_read_are_timed_in_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    bench_data = bench_module("bench_data")
+    clock = [0.0]
+    calls: list[str] = []
+    monkeypatch.setattr(bench_data.time, "perf_counter", lambda: clock[0])
+
+    def step(name: str, seconds: list[float]) -> object:
+        def run() -> None:
+            calls.append(name)
+            clock[0] += seconds[len([c for c in calls if c == name]) - 1]
+
+        return run
+
+    # the third pair runs on a busy machine: both steps slow, their ratio as before
+    floor, load, ratio = bench_data.paired(step("read", [1, 1, 10]), step("load", [3, 4, 30]), 3)
+    assert calls == ["read", "load"] * 3
+    assert (floor, load, ratio) == (1, 4, 3)
