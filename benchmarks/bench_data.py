@@ -2,7 +2,8 @@
 
 Generates once (cached under benchmarks/.data/) a national synthetic dataset in Parquet, then
 measures in one run, each step `--repeat` times, and prints medians and ratios against baselines
-measured in the same run (see equivalents.py for what the baselines do):
+measured in the same run (see equivalents.py for what the baselines do; a load and its bare read
+are timed in pairs, see `paired`):
 
 1. load: polars' bare `read_parquet` of the incidents file (the floor), `aar.load` (read, parse,
    validate, derive operation, phase and relative day), and the same loading in pandas; also for
