@@ -2,7 +2,8 @@
 
 Generates once (cached under benchmarks/.data/) a national synthetic dataset in Parquet, then
 measures in one run, each step `--repeat` times, and prints medians and ratios against baselines
-measured in the same run (see equivalents.py for what the baselines do):
+measured in the same run (see equivalents.py for what the baselines do; a load and its bare read
+are timed in pairs, see `paired`):
 
 1. load: polars' bare `read_parquet` of the incidents file (the floor), `aar.load` (read, parse,
    validate, derive operation, phase and relative day), and the same loading in pandas; also for
@@ -59,6 +60,22 @@ def timed(action: Callable[[], object], repeat: int) -> tuple[float, object]:
         result = action()
         times.append(time.perf_counter() - started)
     return statistics.median(times), result
+
+
+def paired(floor: Callable[[], object], action: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """Median seconds of `floor` and of `action`, run alternately, and the median of their ratios.
+
+    On a shared machine a load timed in one loop and the read in another can see different
+    loads; timed in pairs, each ratio compares two runs a moment apart.
+    """
+    floors, actions = [], []
+    for _ in range(repeat):
+        for times, step in ((floors, floor), (actions, action)):
+            started = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - started)
+    ratio = statistics.median(a / f for a, f in zip(actions, floors, strict=True))
+    return statistics.median(floors), statistics.median(actions), ratio
 
 
 # ------------------------------------------------------------------------------------------------
@@ -213,6 +230,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(json.dumps(child(args.child, args.folder, args.extra)))
         return {}
 
+    load_average = os.getloadavg()[0]  # the machine may be shared: the 1-minute load, before and after
     folder = dataset(args.incidents)
     strings = with_strings(folder)
     ds = aar.load(folder)
@@ -233,11 +251,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
 
     t: dict[str, float] = {}
-    t["read"], _ = timed(lambda: pl.read_parquet(folder / "incidents.parquet"), args.repeat)
-    t["load"], _ = timed(lambda: aar.load(folder), args.repeat)
+    t["read"], t["load"], load_over_read = paired(
+        lambda: pl.read_parquet(folder / "incidents.parquet"), lambda: aar.load(folder), args.repeat
+    )
     t["pandas_load"], _ = timed(lambda: eq.pandas_load(folder, small), args.repeat)
-    t["read_strings"], _ = timed(lambda: pl.read_parquet(strings / "incidents.parquet"), args.repeat)
-    t["load_strings"], _ = timed(lambda: aar.load(strings), args.repeat)
+    t["read_strings"], t["load_strings"], load_strings_over_read = paired(
+        lambda: pl.read_parquet(strings / "incidents.parquet"), lambda: aar.load(strings), args.repeat
+    )
     t["cube"], _ = timed(lambda: aar.cube(ds.with_tables()), args.repeat)  # a new Dataset: nothing memoised
     t["floor_cube"], _ = timed(lambda: eq.floor_cube(ds.incidents), args.repeat)
     t["pandas_cube"], _ = timed(lambda: eq.pandas_cube(frame), args.repeat)
@@ -264,9 +284,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "rows": rows,
         "machine": machine(),
         "seconds": t,
-        "load_over_read": t["load"] / t["read"],
+        "load_over_read": load_over_read,  # the median of paired ratios, see `paired`
         "pandas_load_over_load": t["pandas_load"] / t["load"],
-        "load_strings_over_read": t["load_strings"] / t["read_strings"],
+        "load_strings_over_read": load_strings_over_read,
         "cube_over_floor": t["cube"] / t["floor_cube"],
         "pandas_cube_over_cube": t["pandas_cube"] / t["cube"],
         "compare_over_floor": t["compare"] / t["floor_compare"],
@@ -280,16 +300,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "checked_rows": checked,
     }
     results["profile"] = profile(folder)
+    results["load_average"] = (load_average, os.getloadavg()[0])
     text = report(results, args)
     print(text)
     if args.write:
-        kept = args.write.read_text(encoding="utf-8").partition(REPORTS_SECTION)[1:] if args.write.exists() else ()
-        args.write.write_text(text + ("\n" + "".join(kept) if kept and kept[0] else ""), encoding="utf-8")
+        args.write.write_text(merged(text, args.write), encoding="utf-8")
     return results
 
 
-REPORTS_SECTION = "# Report and batch benchmarks"
-"""Where the results of bench_report.py and bench_batch.py start in RESULTS.md: kept when this rewrites the file."""
+def merged(text: str, path: Path) -> str:
+    """`text` followed by the sections ("## ...") of the file at `path` that this benchmark does not
+    write: notes kept by hand (and other benchmarks' sections) survive a new run."""
+    ours = set(re.findall(r"^## (.+)$", text, re.M))
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = [part for part in re.split(r"^(?=## )", old, flags=re.M)[1:] if part.split("\n", 1)[0][3:] not in ours]
+    return text + "".join("\n" + part.rstrip("\n") + "\n" for part in kept)
 
 
 def profile(folder: Path) -> str:
@@ -332,7 +357,10 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> str:
         f"Measured {dt.date.today().isoformat()} with `benchmarks/bench_data.py --incidents {args.incidents} --repeat {args.repeat}` (`make bench` runs it with 5,000,000 and 3): "
         f"{r['rows']:,} synthetic incidents at national scale, medians of {args.repeat} runs in one process. Machine: {r['machine']}.",
         "",
-        "Ratios are what to read: the machine is shared and noisy, and every ratio compares two steps timed in the same run. "
+        "Ratios are what to read: the machine is shared and noisy "
+        f"(1-minute load average {r['load_average'][0]:.1f} at the start of the run and {r['load_average'][1]:.1f} at its end, on {os.cpu_count()} cores), "
+        "and every ratio compares two steps timed in the same run; a load and its bare read are timed in pairs, one after the other, "
+        "and their ratio is the median of the pairs' ratios. "
         f"Before timing, the run checks that pandas and the polars floor compute what aar computes: {r['checked_rows']:,} sampled loaded rows, every cell of the cube, every number of the comparison.",
         "",
         "| step | aar | polars floor | aar / floor | pandas | pandas / aar |",
@@ -342,7 +370,7 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> str:
         f"| count cube (operation x regency x phase x category x day) | {t['cube']:.2f} s | {t['floor_cube']:.2f} s | {r['cube_over_floor']:.2f}x | {t['pandas_cube']:.2f} s | {r['pandas_cube_over_cube']:.2f}x |",
         f"| national comparison (overall, phases, categories, provinces, days) | {t['compare']:.2f} s | {t['floor_compare']:.2f} s | {r['compare_over_floor']:.2f}x | {t['pandas_compare']:.2f} s | {r['pandas_compare_over_compare']:.2f}x |",
         "",
-        "Against the targets of issue 7:",
+        "Against the targets of issues 7 and 16:",
         "",
         *(
             f"- {name}: {value:.2f}x, target {sign} {limit:g}x: {'met' if (value <= limit if sign == '<=' else value >= limit) else 'missed'}"

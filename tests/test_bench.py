@@ -97,3 +97,38 @@ def test_report_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "over the import floor:" in out and "over the empty floor:" in out
     assert result["warm"] > 0 and "warm worker over the import floor:" in out
+
+
+def test_results_file_keeps_the_sections_the_data_benchmark_does_not_write(tmp_path: Path) -> None:
+    bench_data = bench_module("bench_data")
+    path = tmp_path / "RESULTS.md"
+    path.write_text(
+        "# Data-layer benchmark\n\nold\n\n## Peak memory\n\nold peak\n\n## Load before and after\n\nkept by hand\n"
+        "\n## Batch\n\nanother benchmark's\n"
+    )
+    new = "# Data-layer benchmark\n\nnew\n\n## Peak memory\n\nnew peak\n"
+    text = bench_data.merged(new, path)
+    assert text.startswith(new)
+    assert "old" not in text and text.count("## Peak memory") == 1
+    assert text.index("## Load before and after") < text.index("## Batch")
+    assert "kept by hand" in text and "another benchmark's" in text
+    assert bench_data.merged(new, tmp_path / "none.md") == new
+
+
+def test_a_load_and_its_read_are_timed_in_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    bench_data = bench_module("bench_data")
+    clock = [0.0]
+    calls: list[str] = []
+    monkeypatch.setattr(bench_data.time, "perf_counter", lambda: clock[0])
+
+    def step(name: str, seconds: list[float]) -> object:
+        def run() -> None:
+            calls.append(name)
+            clock[0] += seconds[len([c for c in calls if c == name]) - 1]
+
+        return run
+
+    # the third pair runs on a busy machine: both steps slow, their ratio as before
+    floor, load, ratio = bench_data.paired(step("read", [1, 1, 10]), step("load", [3, 4, 30]), 3)
+    assert calls == ["read", "load"] * 3
+    assert (floor, load, ratio) == (1, 4, 3)

@@ -209,3 +209,24 @@ def test_per_distinct_derives_once_per_key_and_keeps_row_order() -> None:
     assert calls == [3]
     assert out["n"].to_list() == [1, 2, 3, 4, 5]
     assert out["upper"].to_list() == ["B", "A", "B", None, "A"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["x", "y", None]), st.integers(0, 3)), min_size=1, max_size=30))
+def test_per_distinct_finds_each_rows_key_whatever_order_derive_returns(rows: list[tuple[str | None, int]]) -> None:
+    """The derived rows come back in any order (reversed here) and the frame in several chunks:
+    each row gets its own key's values, as a join on the key columns gives them."""
+    half = len(rows) // 2
+    parts = [
+        pl.DataFrame({"a": [a for a, _ in part], "b": [b for _, b in part]}, schema={"a": pl.String, "b": pl.Int64})
+        for part in (rows[:half], rows[half:])
+    ]
+    frame = pl.concat(parts, rechunk=False).with_columns(i=pl.int_range(pl.len()))
+
+    def derive(distinct: pl.DataFrame) -> pl.DataFrame:
+        return distinct.with_columns(v=pl.format("{}-{}", pl.col("a").fill_null("?"), "b")).reverse()
+
+    out = per_distinct(frame, ["a", "b"], derive)
+    expected = frame.join(derive(frame.select("a", "b").unique()), on=["a", "b"], how="left", nulls_equal=True)
+    assert out.columns == ["a", "b", "i", "v"]
+    assert out.sort("i").equals(expected.sort("i").select(out.columns))

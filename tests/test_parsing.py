@@ -166,3 +166,53 @@ def test_enum_target_from_strings_with_spaces_and_aliases() -> None:
     assert parsed.dtype == dtype
     assert parsed.to_list() == ["WIB", "WITA", "WIT", None, None]
     assert bad.to_list() == [False, False, False, False, True]
+
+
+_EDGE_TEXT = st.lists(
+    st.one_of(
+        st.none(),
+        st.text(alphabet=st.sampled_from(["a", "7", "-", " ", "\t", "\n", "\u00a0", "\u3000", "\x00", "\x85", "é"])),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@given(_EDGE_TEXT)
+def test_text_cells_are_stripped_and_checked_whether_or_not_any_needs_it(cells: list[str | None]) -> None:
+    """A clean text column is kept as it is (one scan): the result equals stripping every cell,
+    blank to null, and the same control-character problems, for ids and for free text."""
+    from aar._data.parsing import parse_text
+    from aar._data.reading import ROW, RawTable
+    from aar._data.schema import TABLES
+    from aar._data.validation import _ID_CONTROL, Context, parse_field
+
+    values = pl.Series("x", cells, dtype=pl.String)
+    raw = RawTable("incidents", pl.DataFrame({"x": values, ROW: range(1, len(cells) + 1)}), "<t>")
+    ctx = Context(None, None, {})  # type: ignore[arg-type]  # not used by text fields
+    for name in ("incident_id", "description"):
+        field = TABLES["incidents"].field(name)
+        parsed, problems = parse_field(raw, field, values, ctx)
+        stripped, _ = parse_text(values)
+        control = stripped.str.contains(_ID_CONTROL).fill_null(False)
+        if name == "incident_id":
+            assert parsed.to_list() == stripped.to_list()
+            assert len(problems) == int(control.sum())
+        else:
+            assert all(v is None or v == v.strip() for v in parsed.to_list())
+            assert (len(problems) > 0) == bool(stripped.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]").any())
+            if not problems:
+                assert parsed.to_list() == stripped.to_list()
+
+
+def test_the_quick_id_check_knows_every_character_a_strip_removes() -> None:
+    """An id column with none of these characters skips the strip: each character polars strips
+    (or a regular expression's \\s matches) or that counts as a control character must be listed."""
+    from aar._data.validation import _ID_CONTROL, _SPACE_OR_CONTROL
+
+    every = pl.Series([chr(c) for c in range(0x30000) if not 0xD800 <= c < 0xE000])
+    needs_work = every.filter(
+        (every.str.strip_chars() == "") | every.str.contains(r"^\s") | every.str.contains(_ID_CONTROL)
+    )
+    assert set(needs_work.to_list()) <= set(_SPACE_OR_CONTROL)
+    assert {"\u00a0", "\u3000", "\x85", "\x00", " "} <= set(needs_work.to_list())

@@ -28,12 +28,14 @@ import polars as pl
 
 from .._errors import DatasetError, DataValidationError, Problem
 from .derive import (
+    NEAREST,
     assign_operations,
     attribution_rules,
     credited_days,
     deployment_days,
     expand_sitrep,
     national_span,
+    overlap_days,
     phase_calendar,
     place_incidents,
     province_windows,
@@ -407,7 +409,17 @@ def _uncredited(
     """A warning per province and operation for incidents that name an operation on overlap days
     the province's rule credits to the other operation only (some incidents there name none)."""
     keys = ["operation_id", "province_code", "occurred_on"]
-    days = placed.filter(pl.col("window_ok")).select(*keys, "_from").unique(keys)
+    # only the overlap days of "nearest voting day" provinces can lose a day: look at their rows only
+    nearest = attribution.filter(pl.col("rule") == NEAREST).select("province_code")
+    candidates = overlap_days(windows).join(nearest, on="province_code")
+    if candidates.is_empty():
+        return []
+    days = (
+        placed.filter(pl.col("window_ok") & pl.col("occurred_on").is_in(candidates.get_column("occurred_on").implode()))
+        .join(candidates, on=["province_code", "occurred_on"], how="semi")
+        .select(*keys, "_from")
+        .unique(keys, keep="first", maintain_order=True)
+    )
     kept = credited_days(days.select(keys), windows, attribution)
     lost = days.join(kept, on=keys, how="anti")
     problems: list[Problem] = []

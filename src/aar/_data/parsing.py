@@ -16,6 +16,7 @@ What is accepted:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import polars as pl
@@ -157,7 +158,14 @@ def parse_bool(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     return parse_with(values, lambda v: words.get(v.strip().lower().replace(" ", "_")), pl.Boolean)
 
 
-def _blank_to_null(text: pl.Series) -> pl.Series:
+@functools.lru_cache(maxsize=8)
+def no_cells(height: int) -> pl.Series:
+    """`height` False values: the bad-cell mask of a clean column, made once per height and shared
+    (a Series is immutable), instead of once per column of a table."""
+    return pl.repeat(False, height, dtype=pl.Boolean, eager=True)
+
+
+def blank_to_null(text: pl.Series) -> pl.Series:
     """Empty strings become null; a length test, cheaper than `replace("", None)` on millions of rows."""
     if not (text.str.len_bytes() == 0).any():
         return text
@@ -166,8 +174,8 @@ def _blank_to_null(text: pl.Series) -> pl.Series:
 
 def parse_text(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Strip surrounding spaces; an empty cell becomes null. Never bad."""
-    out = _blank_to_null(values.cast(pl.String).str.strip_chars())
-    return out, pl.repeat(False, len(values), dtype=pl.Boolean, eager=True).alias(values.name)
+    out = blank_to_null(values.cast(pl.String).str.strip_chars())
+    return out, no_cells(len(values)).alias(values.name)
 
 
 def parse_with(
@@ -180,7 +188,7 @@ def parse_with(
     every distinct value already is what it parses to (clean exports), the column is kept (String)
     or cast (Enum) as it is; only other columns are mapped value by value.
     """
-    fine = pl.repeat(False, len(values), dtype=pl.Boolean, eager=True).alias(values.name)
+    fine = no_cells(len(values)).alias(values.name)
     if isinstance(dtype, pl.Enum) and values.dtype == dtype:
         return values, fine  # an Enum column as aar writes it: valid by construction
     categorical = isinstance(values.dtype, (pl.Enum, pl.Categorical))
