@@ -145,3 +145,34 @@ def test_batch_usage_error_before_loading(tmp_path: Path, monkeypatch: pytest.Mo
     )
     assert result.exit_code == 2, result.output
     assert "--as-of" in result.output
+
+
+@pytest.mark.parametrize(("given", "passed"), [(None, 25), ("0", None), ("3", 3)])
+def test_batch_passes_reports_per_kernel_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str | None, passed: int | None
+) -> None:
+    """--reports-per-kernel reaches the batch: the default, 0 for a fresh kernel per report, or N."""
+    from aar import _batch
+
+    seen: dict[str, Any] = {}
+
+    def capture(*args: Any, **kwargs: Any) -> None:
+        seen.update(kwargs)
+        raise AssertionError("stop here")
+
+    monkeypatch.setenv("AAR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(_batch, "run_batch", capture)
+    option = [] if given is None else ["--reports-per-kernel", given]
+    result = CliRunner().invoke(
+        app, ["batch", "comparative", "--regions", "19.71", "--out", str(tmp_path / "out"), *option]
+    )
+    assert isinstance(result.exception, AssertionError), result.output
+    assert seen["reports_per_kernel"] == passed
+
+
+def test_batch_refuses_a_negative_reports_per_kernel(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["batch", "comparative", "--reports-per-kernel", "-1", "--out", str(tmp_path)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 2
+    assert "--reports-per-kernel" in result.output

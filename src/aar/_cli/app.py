@@ -21,6 +21,7 @@ from rich.text import Text
 from .._data.dataset import Validation, load, validate
 from .._data.summary import incidents_by_group, levels_overview, operations_overview, phases_overview, table_sizes
 from .._errors import AarError, Problem, UsageError
+from .._reporting.kernel import REPORTS_PER_KERNEL
 from .._version import __version__
 
 app = typer.Typer(
@@ -421,6 +422,7 @@ def _batch(
     executor: str,
     scheduler: str,
     shared_assets: bool,
+    reports_per_kernel: int,
 ) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -474,6 +476,7 @@ def _batch(
                 executor=executor,
                 scheduler=scheduler or None,
                 shared_assets=shared_assets,
+                reports_per_kernel=reports_per_kernel or None,
                 progress=update,
                 title=index_title(str(about["name"]), str(parameters.get("lang") or "id")),
                 lang=str(parameters.get("lang") or "id"),
@@ -520,6 +523,14 @@ BatchExecutor = Annotated[
     ),
 ]
 BatchScheduler = Annotated[str, typer.Option(help="Dask scheduler address, with --executor dask")]
+BatchReportsPerKernel = Annotated[
+    int,
+    typer.Option(
+        "--reports-per-kernel",
+        min=0,
+        help="Reports a worker's warm kernel runs before a fresh one replaces it; 0: a fresh kernel per report",
+    ),
+]
 BatchShared = Annotated[
     bool, typer.Option("--shared-assets", help="One plotly.js beside the reports instead of one in each")
 ]
@@ -543,6 +554,7 @@ def batch_comparative(
     executor: BatchExecutor = "local",
     scheduler: BatchScheduler = "",
     shared_assets: BatchShared = False,
+    reports_per_kernel: BatchReportsPerKernel = REPORTS_PER_KERNEL,
 ) -> None:
     """One comparative evaluation per region."""
     parameters = {"baseline": baseline, "target": target, "exposure": exposure, "lang": lang, "min_cell": min_cell}
@@ -560,6 +572,7 @@ def batch_comparative(
         executor,
         scheduler,
         shared_assets,
+        reports_per_kernel,
     )
 
 
@@ -580,6 +593,7 @@ def batch_overview(
     executor: BatchExecutor = "local",
     scheduler: BatchScheduler = "",
     shared_assets: BatchShared = False,
+    reports_per_kernel: BatchReportsPerKernel = REPORTS_PER_KERNEL,
 ) -> None:
     """One operation overview per region."""
     parameters = {"operation": operation, "as_of": as_of, "lang": lang, "min_cell": min_cell}
@@ -597,6 +611,7 @@ def batch_overview(
         executor,
         scheduler,
         shared_assets,
+        reports_per_kernel,
     )
 
 
