@@ -143,6 +143,14 @@ def test_national_rates_use_the_bulletin_days_and_the_national_electorate(nation
     assert shipped["tps"].to_list() == [820_161, 435_296]
 
 
+def test_a_bulletin_says_nothing_of_clearance_so_the_cleared_count_is_unknown_not_zero(national: aar.Dataset) -> None:
+    cmp = aar.compare(national)
+    cleared, rate = cmp.metric("cleared"), cmp.metric("clearance_rate")
+    assert cleared["baseline"] is None and cleared["target"] is None
+    assert cleared["direction"] is None and rate["target"] is None
+    assert cmp.metric("incidents")["target"] > 0
+
+
 def test_rates_by_phase_group_and_relative_day_add_up(national: aar.Dataset) -> None:
     total = national.incidents.height
     for by in (["operation_id", "phase"], ["operation_id", "category_group"], ["operation_id", "relative_day"]):

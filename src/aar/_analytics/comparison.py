@@ -166,6 +166,8 @@ def compare(
 
     prepare(ds, code, sub_level(code))  # the one cube every table below is summed from
     overall = rates(ds, ["operation_id"], code)
+    # no row says whether it was cleared (a bulletin, a sitrep): the cleared count is unknown, not 0
+    overall = overall.with_columns(cleared=pl.when(pl.col("cleared_known") > 0).then(pl.col("cleared")))
     wide = _side_by_side(overall, [], list(dict.fromkeys([*SUMMARY_METRICS, *EXPOSURES])), baseline, target)
     summary = pl.DataFrame(
         {
