@@ -435,3 +435,10 @@ def test_the_national_electorate_comes_only_with_national_rows_of_its_operation(
     r = {row["operation_id"]: row for row in rates(ds, ["operation_id"]).iter_rows(named=True)}
     assert r["OMB-2023-2024"]["voters"] == 204_807_222  # the bulletin's operation: the whole country
     assert r["OMP-2024"]["voters"] == 6_515_869  # only Lampung's rows: Lampung's voters, not the nation's
+
+
+def test_the_overview_says_clearance_is_not_recorded_rather_than_a_bare_dash(bulletin: Path) -> None:
+    report = aar.overview_report(str(bulletin), "OMP-2024", "00", "2024-12-10", "en")
+    body = str(report.summary().body)
+    assert "clearance rate " in body and "not recorded" in body
+    assert report.summary().key_numbers["clearance_rate"] is None

@@ -115,7 +115,7 @@ class OverviewReport(ReportSections):
                     if clear is not None
                     else words.WITHHELD
                     if s.get("clearance_known", True)
-                    else words.NOT_APPLICABLE,  # a situation report says nothing of clearance
+                    else t("overview.clearance.unrecorded"),  # a bulletin or sitrep says nothing of clearance
                 ),
             )
         body = _blocks(("lead", text), _withheld_note(t, p.min_cell, p.any_withheld))
