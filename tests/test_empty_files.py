@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import aar
+from _outcomes import outcome
 from _workbooks import write_xlsx
 from aar._cli.app import app
 
@@ -101,16 +102,6 @@ def test_damaged_parquet_is_a_dataset_error_naming_it(write_dataset: WriteDatase
         aar.validate(root)
 
 
-def _outcome(root: Path) -> str:
-    """ "valid", "invalid" or "unreadable"; any other exception fails the test."""
-    try:
-        result = aar.validate(root)
-    except aar.DatasetError:
-        return "unreadable"
-    assert all(isinstance(p, aar.Problem) and p.message for p in result.problems)
-    return "valid" if result.ok else "invalid"
-
-
 _FUZZ = settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
@@ -118,7 +109,7 @@ _FUZZ = settings(max_examples=60, suppress_health_check=[HealthCheck.function_sc
 @given(data=st.binary(max_size=600), suffix=st.sampled_from([".csv", ".xlsx", ".parquet", ".tsv"]))
 def test_random_bytes_never_end_in_a_traceback(write_dataset: WriteDataset, data: bytes, suffix: str) -> None:
     root = write_dataset({f"incidents{suffix}": data}, folder="fuzz-bytes")
-    assert _outcome(root) in ("invalid", "unreadable")
+    assert outcome(root) in ("invalid", "unreadable")
 
 
 _CELL = st.one_of(
@@ -149,7 +140,7 @@ def test_random_csv_never_ends_in_a_traceback(
         *(separator.join(r) for r in rows),
     ]
     root = write_dataset({"incidents.csv": "\n".join(lines) + "\n"}, folder="fuzz-csv")
-    _outcome(root)
+    outcome(root)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import aar
+from _outcomes import outcome
 from aar._cli.app import app
 from aar._data.parsing import INT64_MAX, parse_number_in_range
 from aar._data.schema import DATASET_CONFIG, SITREP, TABLES
@@ -263,16 +264,6 @@ _FUZZ = settings(max_examples=40, suppress_health_check=[HealthCheck.function_sc
 _VALID = HEADER + _row()
 
 
-def _outcome(root: Path) -> str:
-    """ "valid", "invalid" or "unreadable"; any other exception fails the test."""
-    try:
-        result = aar.validate(root)
-    except aar.DatasetError:
-        return "unreadable"
-    assert all(isinstance(p, aar.Problem) and p.message for p in result.problems)
-    return "valid" if result.ok else "invalid"
-
-
 def _toml_value(value: object) -> str:
     """A value in TOML syntax (strings through repr-free JSON escaping, tables inline)."""
     if isinstance(value, bool):
@@ -307,7 +298,7 @@ _KEY = st.one_of(st.sampled_from([*DATASET_CONFIG, "synthetc", "desimal", "alias
 def test_random_dataset_toml_never_ends_in_a_traceback(write_dataset: WriteDataset, entries: dict[str, object]) -> None:
     text = "\n".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in entries.items()) + "\n"
     root = write_dataset({"incidents.csv": _VALID, "dataset.toml": text}, folder="fuzz-toml")
-    _outcome(root)
+    outcome(root)
 
 
 @_FUZZ
@@ -316,7 +307,7 @@ def test_random_toml_text_never_ends_in_a_traceback(write_dataset: WriteDataset,
     root = write_dataset(
         {"incidents.csv": _VALID, "dataset.toml": text.encode("utf-8", "surrogatepass")}, folder="fuzz-text"
     )
-    _outcome(root)
+    outcome(root)
 
 
 @_FUZZ
@@ -330,7 +321,7 @@ def test_random_text_in_any_encoding_never_ends_in_a_traceback(
 ) -> None:
     content = ((HEADER if header else "") + text).encode(encoding, errors="replace")
     root = write_dataset({"incidents.csv": content}, folder="fuzz-encoding")
-    _outcome(root)
+    outcome(root)
 
 
 _NUMBER = st.one_of(

@@ -4,8 +4,6 @@ the pages in a real headless Chromium (every figure drawn, no script error, noth
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -13,9 +11,8 @@ import polars as pl
 import pytest
 
 import aar
+from _browser import show_page
 from _national import write_bulletin
-
-CHROMIUM = shutil.which("chromium")
 
 pytestmark = pytest.mark.slow
 
@@ -62,35 +59,9 @@ def test_the_national_comparison_counts_the_bulletin(reports: dict[str, aar.Repo
 
 @pytest.mark.parametrize("kind", ["comparative", "overview"])
 def test_the_national_pages_draw_in_chromium(reports: dict[str, aar.ReportFiles], kind: str) -> None:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: .ci/run installs Debian's chromium before the tests")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    flags = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=flags, headless=True)
-        page = browser.new_context(offline=True).new_page()
-        problems: list[str] = []
-        outside: list[str] = []
-        page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-        page.on(
-            "request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None
-        )
-        page.goto(reports[kind].html.as_uri(), wait_until="load")
-        page.wait_for_function(
-            "() => { const d = [...document.querySelectorAll('.aar-figure')]; return d.length > 0 && d.every(e => e.querySelector('svg.main-svg')); }",
-            timeout=60_000,
-        )
-        drawn = page.eval_on_selector_all(
-            ".aar-figure", "els => els.map(e => e.querySelectorAll('svg.main-svg').length)"
-        )
-        text = page.inner_text("body")
-        browser.close()
-    assert drawn and all(n >= 1 for n in drawn)
-    assert problems == []
-    assert outside == []
-    assert "DATA SINTETIS" in text
-    assert "Tidak ada sub-wilayah" in text
+    shown = show_page(reports[kind].html)
+    assert shown.drawn and all(n >= 1 for n in shown.drawn)
+    assert shown.problems == []
+    assert shown.fetched == []
+    assert "DATA SINTETIS" in shown.text
+    assert "Tidak ada sub-wilayah" in shown.text

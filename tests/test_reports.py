@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 import aar
-from _browser import BROWSER_FLAGS, CHROMIUM, needs_chromium
+from _browser import ALL_DRAWN, BROWSER_FLAGS, CHROMIUM, needs_chromium, show_page
 from aar._reporting.runner import NOTEBOOKS, notebook_path
 from aar._reporting.sections import SCRIPTS_MIME
 
@@ -98,36 +98,13 @@ def _number(text: str) -> float:
 
 
 def test_page_draws_every_figure_offline_and_shows_the_library_numbers(comparative: aar.ReportFiles) -> None:
-    needs_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
-        context = browser.new_context(offline=True)
-        page = context.new_page()
-        problems: list[str] = []
-        outside: list[str] = []
-        page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-        page.on(
-            "request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None
-        )
-        page.goto(comparative.html.as_uri(), wait_until="load")
-        page.wait_for_function(
-            "() => { const d = [...document.querySelectorAll('.aar-figure')]; return d.length > 0 && d.every(e => e.querySelector('svg.main-svg')); }",
-            timeout=60_000,
-        )
-        drawn = page.eval_on_selector_all(
-            ".aar-figure", "els => els.map(e => e.querySelectorAll('svg.main-svg').length)"
-        )
-        shown = dict(page.eval_on_selector_all("[data-key]", "els => els.map(e => [e.dataset.key, e.textContent])"))
-        banner = page.inner_text(".synthetic-banner")
-        browser.close()
-    assert len(drawn) == 7
-    assert all(n >= 1 for n in drawn)
-    assert problems == []
-    assert outside == []
-    assert "DATA SINTETIS" in banner
+    shown_page = show_page(comparative.html)
+    shown = shown_page.keys
+    assert len(shown_page.drawn) == 7
+    assert all(n >= 1 for n in shown_page.drawn)
+    assert shown_page.problems == []
+    assert shown_page.fetched == []
+    assert "DATA SINTETIS" in shown_page.banner
     sidecar = json.loads(comparative.sidecar.read_text(encoding="utf-8"))["key_numbers"]
     cmp = aar.compare(aar.load(SAMPLE), region="18")
     assert _number(shown["incidents_target"]) == sidecar["incidents_target"] == cmp.metric("incidents")["target"]
@@ -447,10 +424,7 @@ def test_no_label_of_any_figure_is_cut_off(comparative: aar.ReportFiles, width: 
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
         page = browser.new_context(offline=True, viewport={"width": width, "height": 900}).new_page()
         page.goto(comparative.html.as_uri(), wait_until="load")
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.aar-figure')].every(e => e.querySelector('svg.main-svg'))",
-            timeout=60_000,
-        )
+        page.wait_for_function(ALL_DRAWN, timeout=60_000)
         labels = page.eval_on_selector_all(".aar-figure .xtick text, .aar-figure .ytick text", "els => els.length")
         outside = page.evaluate(LABELS_OUTSIDE)
         browser.close()

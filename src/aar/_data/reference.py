@@ -129,6 +129,23 @@ def reference() -> Reference:
     )
 
 
+_ELECTORATE = {
+    "operation_id": pl.String,
+    "region_code": pl.String,
+    "voters": pl.Int64,
+    "tps": pl.Int64,
+    "basis": pl.String,
+    "source_id": pl.String,
+}
+"""Columns of the shipped electorate tables (KPU's voters and TPS, with their citation)."""
+
+
+def _refdata_csv(name: str, schema: dict[str, Any]) -> pl.DataFrame:
+    """A CSV table of refdata/ with its columns typed (package data: read through importlib.resources)."""
+    with REFDATA.joinpath(name).open(encoding="utf-8") as handle:
+        return pl.read_csv(handle.read().encode(), schema=schema)
+
+
 @cache
 def known_electorate() -> pl.DataFrame:
     """KPU's published voters (DPT) and TPS of the sample's 28 kabupaten/kota, both elections.
@@ -136,18 +153,7 @@ def known_electorate() -> pl.DataFrame:
     operation_id, region_code, voters (null where not found: never guessed), tps, basis (which
     list), source_id (the citation in refdata/SOURCES.md).
     """
-    with REFDATA.joinpath("electorate_sample_provinces.csv").open(encoding="utf-8") as handle:
-        return pl.read_csv(
-            handle.read().encode(),
-            schema={
-                "operation_id": pl.String,
-                "region_code": pl.String,
-                "voters": pl.Int64,
-                "tps": pl.Int64,
-                "basis": pl.String,
-                "source_id": pl.String,
-            },
-        )
+    return _refdata_csv("electorate_sample_provinces.csv", _ELECTORATE)
 
 
 @cache
@@ -156,11 +162,9 @@ def pemilu_tps() -> pl.DataFrame:
 
     region_code, tps, tps_lokasi_khusus (special-location TPS among them); see refdata/SOURCES.md.
     """
-    with REFDATA.joinpath("tps_pemilu2024.csv").open(encoding="utf-8") as handle:
-        return pl.read_csv(
-            handle.read().encode(),
-            schema={"region_code": pl.String, "tps": pl.Int64, "tps_lokasi_khusus": pl.Int64},
-        )
+    return _refdata_csv(
+        "tps_pemilu2024.csv", {"region_code": pl.String, "tps": pl.Int64, "tps_lokasi_khusus": pl.Int64}
+    )
 
 
 @cache
@@ -170,18 +174,7 @@ def national_electorate() -> pl.DataFrame:
     operation_id, region_code ("00"), voters, tps, basis, source_id (refdata/SOURCES.md). The
     Pilkada's voters are the rounded "about 203 million" KPU reported (basis says so).
     """
-    with REFDATA.joinpath("electorate_national.csv").open(encoding="utf-8") as handle:
-        return pl.read_csv(
-            handle.read().encode(),
-            schema={
-                "operation_id": pl.String,
-                "region_code": pl.String,
-                "voters": pl.Int64,
-                "tps": pl.Int64,
-                "basis": pl.String,
-                "source_id": pl.String,
-            },
-        )
+    return _refdata_csv("electorate_national.csv", _ELECTORATE)
 
 
 def province_geojson() -> dict[str, Any]:

@@ -475,18 +475,9 @@ class WarmKernel:
 
     def start(self) -> None:
         """Start the kernel and import what reports use (retried when two kernels race for a port)."""
-        from .._errors import ReportError
-        from .runner import KERNEL_START_TRIES, _kernel_start_failed
+        from .runner import with_kernel_start_retries
 
-        for attempt in range(1, KERNEL_START_TRIES + 1):
-            try:
-                self._start()
-                return
-            except RuntimeError as exc:
-                if not _kernel_start_failed(exc):
-                    raise
-                if attempt == KERNEL_START_TRIES:
-                    raise ReportError(f"the kernel did not start ({KERNEL_START_TRIES} tries): {exc}") from exc
+        with_kernel_start_retries(self._start)
 
     def close(self) -> None:
         """Stop the kernel now (no graceful wait: nothing of it is needed any more)."""

@@ -23,7 +23,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -248,6 +248,19 @@ def _kernel_start_failed(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and "before replying to kernel_info" in str(exc)
 
 
+def with_kernel_start_retries(run: Callable[[], None]) -> None:
+    """`run()`, started again when its kernel died before replying (`KERNEL_START_TRIES` in all)."""
+    for attempt in range(1, KERNEL_START_TRIES + 1):
+        try:
+            run()
+            return
+        except RuntimeError as exc:
+            if not _kernel_start_failed(exc):
+                raise
+            if attempt == KERNEL_START_TRIES:
+                raise ReportError(f"the kernel did not start ({KERNEL_START_TRIES} tries): {exc}") from exc
+
+
 PAPERMILL_OPTIONS: dict[str, Any] = {
     "kernel_name": "python3",
     "progress_bar": False,
@@ -264,15 +277,7 @@ def _execute(
     if kernel is not None:
         _execute_once(kind, parameters, output, timeout, kernel)
         return
-    for attempt in range(1, KERNEL_START_TRIES + 1):
-        try:
-            _execute_once(kind, parameters, output, timeout)
-            return
-        except RuntimeError as exc:
-            if not _kernel_start_failed(exc):
-                raise
-            if attempt == KERNEL_START_TRIES:
-                raise ReportError(f"the kernel did not start ({KERNEL_START_TRIES} tries): {exc}") from exc
+    with_kernel_start_retries(lambda: _execute_once(kind, parameters, output, timeout))
 
 
 def _execute_once(
