@@ -135,8 +135,43 @@ def _reset_peak() -> None:
     Path("/proc/self/clear_refs").write_text("5")  # Linux: the peak RSS starts again from the current RSS
 
 
+def frame_bytes(frame: pl.DataFrame) -> int:
+    """The bytes a frame's buffers hold, string views included.
+
+    polars 2.x measures a String column by the bytes its values read (`estimated_size`), leaving
+    out the 16-byte view every String cell has: five million short codes "weigh" 10 MB there and
+    take 90 MB. Here each non-null String cell counts its view, and only strings longer than 12
+    bytes (which live outside their view) count their bytes again; null cells count nothing, so a
+    column of nulls made by a literal (stored as one value) is not overcounted and a real one is
+    undercounted: the ratios against this are, if anything, high.
+    """
+    extra = 0
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            lengths = frame.get_column(name).str.len_bytes()
+            extra += 16 * (len(lengths) - lengths.null_count()) - int(lengths.filter(lengths <= 12).sum())
+    return frame.estimated_size() + extra
+
+
 def frames_size(ds: aar.Dataset) -> int:
+    """What the dataset's frames hold (`frame_bytes`)."""
+    return sum(frame_bytes(frame) for frame in ds.tables.values())
+
+
+def estimated_size(ds: aar.Dataset) -> int:
+    """polars' own `estimated_size` of the dataset's frames (string views left out)."""
     return sum(frame.estimated_size() for frame in ds.tables.values())
+
+
+def _settled(before: int, seconds: float = 4.0) -> int:
+    """Resident bytes above `before` once the allocator has handed back what the step freed
+    (polars' jemalloc returns freed pages within about two seconds here): the loaded frames,
+    measured by the operating system instead of computed."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        time.sleep(0.25)
+        pl.DataFrame({"tick": [1]}).sum()  # allocator activity, so freed pages are purged on time
+    return _status("VmRSS") - before
 
 
 def child(step: str, folder: Path, extra: str) -> dict[str, Any]:
@@ -175,10 +210,13 @@ def child(step: str, folder: Path, extra: str) -> dict[str, Any]:
     loaded = frames[0] if frames else result
     if isinstance(loaded, aar.Dataset):
         out["frames_bytes"] = frames_size(loaded)
+        out["estimated_bytes"] = estimated_size(loaded)
+        if step == "load":
+            out["settled_bytes"] = _settled(before)
     elif isinstance(loaded, pd.DataFrame):
         out["frames_bytes"] = int(loaded.memory_usage(deep=True).sum())
     elif isinstance(loaded, pl.DataFrame):
-        out["frames_bytes"] = loaded.estimated_size()
+        out["frames_bytes"] = frame_bytes(loaded)
     if isinstance(result, pl.DataFrame):
         out["rows"] = result.height
     return out
@@ -295,6 +333,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "loaded_bytes": loaded_bytes,
         "pandas_bytes": pandas_bytes,
         "load_peak_over_frames": memory["load"]["peak_bytes"] / loaded_bytes,
+        "load_peak_over_estimate": memory["load"]["peak_bytes"] / memory["load"]["estimated_bytes"],
         "cube_peak_over_frames": memory["load+cube"]["peak_bytes"] / loaded_bytes,
         "streaming": stream,
         "checked_rows": checked,
@@ -337,7 +376,8 @@ def targets(r: dict[str, Any]) -> list[tuple[str, float, str, float]]:
         ("pandas cube over aar.cube", r["pandas_cube_over_cube"], ">=", 2),
         ("comparison over the polars floor", r["compare_over_floor"], "<=", 1.5),
         ("pandas comparison over aar.compare", r["pandas_compare_over_compare"], ">=", 2),
-        ("peak memory of aar.load over the loaded frames", r["load_peak_over_frames"], "<=", 2),
+        ("peak memory of aar.load over the loaded frames (string views counted)", r["load_peak_over_frames"], "<=", 2),
+        ("the same over polars' estimated_size of the frames (views left out)", r["load_peak_over_estimate"], "<=", 2),
     ]
 
 
@@ -380,14 +420,17 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> str:
         "## Peak memory",
         "",
         "Each step in a fresh process, after its imports; the peak resident set size above the process's size before the step, "
-        f"against the loaded frames: {_mb(r['loaded_bytes'])} in aar (the incidents with their derived columns and the other tables), "
+        f"against the loaded frames: {_mb(r['loaded_bytes'])} in aar (the incidents with their derived columns and the other tables, "
+        f"string views counted: `frame_bytes`; polars' own `estimated_size`, which leaves the 16-byte view of every string cell out, "
+        f"says {_mb(m['load']['estimated_bytes'])}, and the process still holds {_mb(m['load']['settled_bytes'])} above its size before the load "
+        f"once the allocator has handed back what the load freed), "
         f"{_mb(r['pandas_bytes'])} for the same incidents in pandas. A cube or a comparison is measured with the load before it "
         "(memory freed by the load is reused by the step, so the step alone cannot be isolated); its own share is the difference.",
         "",
         "| step | peak | x loaded frames | share of the step |",
         "|---|---|---|---|",
         f"| polars read_parquet | {_mb(m['read']['peak_bytes'])} | {m['read']['peak_bytes'] / r['loaded_bytes']:.2f}x | |",
-        f"| aar.load | {_mb(m['load']['peak_bytes'])} | {m['load']['peak_bytes'] / r['loaded_bytes']:.2f}x | |",
+        f"| aar.load | {_mb(m['load']['peak_bytes'])} | {m['load']['peak_bytes'] / r['loaded_bytes']:.2f}x ({r['load_peak_over_estimate']:.2f}x polars' estimate) | |",
         f"| aar.load, then aar.cube | {_mb(m['load+cube']['peak_bytes'])} | {m['load+cube']['peak_bytes'] / r['loaded_bytes']:.2f}x | {_mb(m['load+cube']['peak_bytes'] - m['load']['peak_bytes'])} |",
         f"| aar.load, then aar.compare | {_mb(m['load+compare']['peak_bytes'])} | {m['load+compare']['peak_bytes'] / r['loaded_bytes']:.2f}x | {_mb(m['load+compare']['peak_bytes'] - m['load']['peak_bytes'])} |",
         f"| pandas load | {_mb(m['pandas_load']['peak_bytes'])} | {m['pandas_load']['peak_bytes'] / r['pandas_bytes']:.2f}x of pandas frames | |",

@@ -132,3 +132,16 @@ def test_a_load_and_its_read_are_timed_in_pairs(monkeypatch: pytest.MonkeyPatch)
     floor, load, ratio = bench_data.paired(step("read", [1, 1, 10]), step("load", [3, 4, 30]), 3)
     assert calls == ["read", "load"] * 3
     assert (floor, load, ratio) == (1, 4, 3)
+
+
+def test_frame_bytes_counts_the_view_of_every_string_cell() -> None:
+    """polars' estimated_size leaves out the 16-byte view of each String cell; the benchmark's
+    frame size counts it, and counts the bytes of strings too long to live in their view."""
+    bench_data = bench_module("bench_data")
+    short = pl.DataFrame({"s": ["ab"] * 1_000})
+    assert short.estimated_size() == 2_000
+    assert bench_data.frame_bytes(short) == 16 * 1_000
+    long = pl.DataFrame({"s": ["x" * 20] * 1_000, "n": list(range(1_000))})
+    assert bench_data.frame_bytes(long) == 1_000 * (16 + 20) + 8 * 1_000
+    nulls = pl.DataFrame({"s": pl.Series([None, "ab", None], dtype=pl.String)})
+    assert bench_data.frame_bytes(nulls) == nulls.estimated_size() + 16 - 2

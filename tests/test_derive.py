@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 import aar
 from aar._data.derive import (
+    _FEW,
     assign_operations,
     deployment_days,
+    encode,
     per_distinct,
     phase_calendar,
     place_incidents,
@@ -230,3 +232,56 @@ def test_per_distinct_finds_each_rows_key_whatever_order_derive_returns(rows: li
     expected = frame.join(derive(frame.select("a", "b").unique()), on=["a", "b"], how="left", nulls_equal=True)
     assert out.columns == ["a", "b", "i", "v"]
     assert out.sort("i").equals(expected.sort("i").select(out.columns))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.one_of(st.none(), st.text(max_size=4)), min_size=1, max_size=60),
+        st.lists(st.one_of(st.none(), st.sampled_from([f"r{i}" for i in range(3 * _FEW)])), min_size=1, max_size=60),
+        st.lists(st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31))), min_size=1, max_size=60),
+        st.lists(st.one_of(st.none(), st.integers(-(2**62), 2**62)), min_size=1, max_size=60),
+    ),
+    st.integers(1, 4),
+)
+def test_encode_gives_every_row_the_code_of_its_own_value(values: list[object], parts: int) -> None:
+    """Codes decode to the column, whatever its type, nulls, span (dense or hashed), number of
+    distinct values (compared in turn or looked up) and chunks; equal values share a code."""
+    whole = pl.Series("v", values)
+    cut = max(1, len(values) // parts)
+    series = pl.concat([whole.slice(i, cut) for i in range(0, len(values), cut)], rechunk=False)
+    coded = encode(series)
+    assert coded.codes.dtype == pl.UInt32
+    assert coded.values.dtype == series.dtype
+    assert coded.values.gather(coded.codes).to_list() == values
+    assert pl.DataFrame({"v": series, "c": coded.codes}).group_by("v").agg(pl.col("c").n_unique())["c"].max() == 1
+
+
+def test_encode_maps_distinct_values_before_coding_rows() -> None:
+    """With `of`, rows are coded by what their value maps to: regions by their province."""
+    regions = pl.Series("region_code", ["18.71", "18", "31.73", None, "18.01", "31"])
+    coded = encode(regions, lambda r: r.str.slice(0, 2))
+    assert coded.values.gather(coded.codes).to_list() == ["18", "18", "31", None, "18", "31"]
+    assert len(coded.values) == 3
+
+
+def test_per_distinct_adds_a_key_given_by_its_codes_and_derives_on_it() -> None:
+    """A key that is not a column (a province of the region) is added from its codes, and derive sees it."""
+    frame = pl.DataFrame({"region_code": ["18.71", "31.73", "18.01", "18.71"], "n": [1, 2, 3, 4]})
+    province = encode(frame["region_code"], lambda r: r.str.slice(0, 2))
+    seen: list[list[str]] = []
+
+    def derive(distinct: pl.DataFrame) -> pl.DataFrame:
+        seen.append(sorted(distinct["province"].to_list()))
+        return distinct.with_columns(big=pl.col("province") == "31")
+
+    out = per_distinct(frame, ["province"], derive, {"province": province})
+    assert seen == [["18", "31"]]
+    assert out["province"].to_list() == ["18", "31", "18", "18"]
+    assert out["big"].to_list() == [False, True, False, False]
+
+
+@pytest.mark.parametrize("dtype", [pl.String, pl.Date, pl.Int64])
+def test_encode_of_no_rows_is_empty(dtype: pl.DataType) -> None:
+    coded = encode(pl.Series("v", [], dtype=dtype))
+    assert coded.codes.len() == 0 and coded.codes.dtype == pl.UInt32

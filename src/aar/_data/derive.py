@@ -22,11 +22,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import polars as pl
 
-from .reading import ROW, align_chunks
+from .reading import ROW, align_chunks, in_threads
 from .schema import CATEGORY, CATEGORY_GROUP, CATEGORY_GROUP_OF, PHASE, TABLES
 from .vocabulary import NATIONAL_CODE
 
@@ -98,47 +100,141 @@ def phase_calendar(phases: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _row_hash(keys: list[str], seed: int) -> pl.Expr:
-    """A 64-bit hash of the row's `keys`: the columns' own hashes, each seeded apart, combined."""
-    parts = [pl.col(k).hash(seed=seed * 64 + i) for i, k in enumerate(keys)]
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = combined ^ part
-    return combined
+@dataclass(frozen=True)
+class Codes:
+    """A dictionary encoding of a column: each row's position (UInt32) in `values`, its distinct values."""
+
+    codes: pl.Series
+    values: pl.Series
 
 
-def per_distinct(frame: pl.DataFrame, keys: list[str], derive: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
+_DENSE_SPAN = 1 << 16
+"""A date or integer column spanning at most this many values (or twice its rows) is coded by its
+distance from the smallest, with no hashing."""
+
+_FEW = 8
+"""Distinct values up to which a row's hash is compared with each in turn instead of looked up."""
+
+
+def _distinct_hashes(distinct: pl.Series) -> tuple[int, pl.Series]:
+    """A seed under which the `distinct` values hash to distinct integers, and their hashes."""
+    for seed in range(1, 100):
+        hashed = distinct.hash(seed)
+        if hashed.n_unique() == len(distinct):
+            return seed, hashed
+    raise AssertionError(  # pragma: no cover - 99 seeds, each with a collision among a column's values
+        f"no collision-free hash for the {len(distinct)} distinct values of {distinct.name}"
+    )
+
+
+def _lookup(hashed_rows: pl.Series, hashed: pl.Series, codes: pl.Series) -> pl.Series:
+    """codes[i] on each row whose hash is hashed[i]; every row's hash is one of `hashed`."""
+    if len(hashed) > _FEW:
+        return hashed_rows.replace_strict(hashed, codes)
+    if len(hashed) <= 1:  # one value (or no rows)
+        return pl.repeat(codes[0] if len(codes) else 0, len(hashed_rows), dtype=pl.UInt32, eager=True)
+    h = pl.col(hashed_rows.name)
+    out = pl.lit(codes[-1], pl.UInt32)  # the last value: every row's hash is one of `hashed`
+    for value, code in zip(hashed[-2::-1], codes[-2::-1], strict=True):
+        out = pl.when(h == value).then(pl.lit(code, pl.UInt32)).otherwise(out)
+    return hashed_rows.to_frame().select(out).to_series()
+
+
+def encode(series: pl.Series, of: Callable[[pl.Series], pl.Series] | None = None) -> Codes:
+    """`series` as codes into its distinct values, exactly; `of` maps the distinct values first
+    (e.g. regions to their provinces), so rows are coded by what their value maps to.
+
+    Dates and integers over a short span are coded by their distance from the smallest value.
+    Other columns are hashed: the distinct values' hashes are checked to differ from one another
+    (another seed is tried when two collide), so each row's hash names its value exactly, and one
+    lookup of that 64-bit integer per row is all the per-row work (no string is compared twice).
+    A null is a value of its own.
+
+    >>> coded = encode(pl.Series(["b", "a", "b", None]))
+    >>> coded.values.gather(coded.codes).to_list()
+    ['b', 'a', 'b', None]
+    """
+    dtype = series.dtype
+    if of is None and (dtype == pl.Date or dtype.is_integer()):
+        physical = series.to_physical()
+        low, high = physical.min(), physical.max()
+        if low is not None and int(high) - int(low) < max(_DENSE_SPAN, 2 * len(series)):  # type: ignore[arg-type]
+            low, high = int(low), int(high)  # type: ignore[arg-type]
+            codes = (physical - low).cast(pl.UInt32)  # exact: the span is below 2**32
+            values = pl.int_range(low, high + 1, dtype=pl.Int64, eager=True)
+            if series.null_count():
+                codes = codes.fill_null(high - low + 1)
+                values = values.extend(pl.Series([None], dtype=pl.Int64))
+            return Codes(codes.alias(series.name), values.cast(physical.dtype).cast(dtype).alias(series.name))
+    distinct = series.unique()
+    seed, hashed = _distinct_hashes(distinct)
+    if of is None:
+        values, codes = distinct, pl.int_range(len(distinct), dtype=pl.UInt32, eager=True)
+    else:
+        mapped = encode(of(distinct))
+        values, codes = mapped.values, mapped.codes
+    return Codes(_lookup(series.hash(seed).alias("_hash"), hashed, codes).alias(series.name), values)
+
+
+def per_distinct(
+    frame: pl.DataFrame,
+    keys: list[str],
+    derive: Callable[[pl.DataFrame], pl.DataFrame],
+    codes: Mapping[str, Codes] | None = None,
+) -> pl.DataFrame:
     """`frame` with the columns `derive` computes from the distinct values of `keys`, on every row.
 
     Five million incidents hold a few ten thousand distinct (date, province, operation): deriving
-    once per key keeps the rule's cost off the rows. Rows find their key through a 64-bit hash of
-    it: each row's position in the derived rows is looked up by that integer, and the derived
-    columns are gathered by position, which copies none of the frame's own columns. A second,
-    independent hash must count as many distinct keys as the first; when they disagree (two keys
-    sharing a hash), the join is on the key columns themselves. Both would have to collide at once
-    to go unnoticed: odds of about 1e-30 for 50,000 keys. `derive` gets the distinct keys and
-    returns them with new columns, one row per key. Only one per-row integer column (the hash)
-    is held at a time, beside the row positions: at five million rows each is 40 MB.
+    once per key keeps the rule's cost off the rows. Each key column is dictionary-coded
+    (`encode`), or its codes are given in `codes` (a key that is not a column of `frame`, such as
+    a province computed from the region); the codes combine into one exact integer per row. The
+    distinct integers are decoded into the distinct keys, `derive` gets them (key columns only) and
+    returns them with new columns, one row per key, in any order; each row finds its key's position
+    in a table indexed by the integer and the derived columns are gathered by position, which
+    copies none of the frame's own columns. Key columns given by `codes` are added to the frame.
     """
+    given = dict(codes or {})
+    coded = [given[k] if k in given else encode(frame.get_column(k)) for k in keys]
+    sizes = [len(c.values) for c in coded]
     if frame.is_empty():  # no rows (a header-only table): the derived columns, empty, with their types
-        return frame.hstack(derive(frame.select(keys)).drop(keys).get_columns())
-    # the second hash first, counted as a Series (at 5 M rows about half the time and memory of
-    # `n_unique` inside the select), and freed before the first is made
-    checked = frame.select(_row_hash(keys, 2)).to_series().n_unique()
-    key = frame.select(_row_hash(keys, 1)).to_series()
-    distinct = frame.select(keys).filter(key.is_first_distinct())
-    if checked != distinct.height:  # pragma: no cover - a collision
-        return frame.join(
-            derive(frame.select(keys).unique()), on=keys, how="left", nulls_equal=True, maintain_order="left"
+        derived = derive(pl.DataFrame([c.values.clear().alias(k) for k, c in zip(keys, coded, strict=True)]))
+        return frame.hstack(derived.select(c for c in derived.columns if c not in frame.columns).get_columns())
+    strides = [math.prod(sizes[i + 1 :]) for i in range(len(sizes))]
+    total = math.prod(sizes)
+    if total >= 1 << 62:  # pragma: no cover - keys too many to combine in 64 bits: a join on the key columns
+        keyed = frame.with_columns(c.values.gather(c.codes).alias(k) for k, c in given.items())
+        return keyed.join(
+            derive(keyed.select(keys).unique()), on=keys, how="left", nulls_equal=True, maintain_order="left"
         )
-    derived = derive(distinct)
+    wide = pl.UInt32 if total < 1 << 32 else pl.Int64
+    parts = pl.DataFrame([c.codes.alias(f"_{i}") for i, c in enumerate(coded)])
+    key = parts.select(pl.sum_horizontal(pl.col(f"_{i}").cast(wide) * s for i, s in enumerate(strides))).to_series()
+    del parts
+    dense = total <= 4 * frame.height + 4096  # a table over every possible key: no hashing per row
+    if dense:
+        seen = pl.zeros(total, pl.Boolean, eager=True).scatter(key, True)
+        distinct_keys = seen.arg_true().cast(wide)
+    else:
+        distinct_keys = key.unique()
+    distinct = pl.DataFrame(
+        [
+            c.values.gather((distinct_keys // s % n).cast(pl.UInt32)).alias(k)
+            for k, c, s, n in zip(keys, coded, strides, sizes, strict=True)
+        ]
+    ).with_columns(_key=distinct_keys)
+    derived = derive(distinct.select(keys))
     if derived.height != distinct.height:  # pragma: no cover - a lost or repeated key is a bug in `derive`
         raise AssertionError(f"derive returned {derived.height} rows for {distinct.height} keys")
-    hashed = derived.select(_row_hash(keys, 1)).to_series()
-    position = key.replace_strict(hashed, pl.int_range(derived.height, dtype=pl.UInt32, eager=True))
+    aligned = distinct.join(derived, on=keys, how="left", nulls_equal=True)
+    at = pl.int_range(aligned.height, dtype=pl.UInt32, eager=True)
+    if dense:
+        position = pl.zeros(total, pl.UInt32, eager=True).scatter(aligned.get_column("_key"), at).gather(key)
+    else:
+        position = key.replace_strict(aligned.get_column("_key"), at)
     del key
+    added = [c for c in aligned.columns if c not in frame.columns and c != "_key"]
     like = frame.to_series(0)
-    columns = derived.drop(keys).select(pl.all().gather(position)).get_columns()
+    columns = aligned.select(pl.col(added).gather(position)).get_columns()
     return frame.hstack([align_chunks(column, like) for column in columns])
 
 
@@ -172,9 +268,10 @@ def assign_operations(incidents: pl.DataFrame, windows: pl.DataFrame) -> pl.Data
     (date, province, named operation), see `per_distinct`.
     """
     keys = ["occurred_on", "province_code", "operation_id"]
-    base = incidents.with_columns(province_code=province_of(pl.col("region_code")))
     return (
-        per_distinct(base, keys, lambda d: _choose_operation(d, windows))
+        per_distinct(
+            incidents, keys, lambda d: _choose_operation(d, windows), {"province_code": province_codes(incidents)}
+        )
         .with_columns(window_ok=pl.col("_op").is_not_null(), operation_id=pl.coalesce("operation_id", "_op"))
         .drop("_op")
     )
@@ -197,6 +294,16 @@ def _phase_of(distinct: pl.DataFrame, calendar: pl.DataFrame, operations: pl.Dat
         .with_columns(relative_day=(pl.col("occurred_on") - pl.col("voting_date")).dt.total_days().cast(pl.Int64))
         .drop("voting_date")
     )
+
+
+def province_codes(frame: pl.DataFrame) -> Codes:
+    """Each row's province (`province_of` its region_code) as codes: the province of each distinct
+    region, looked up by the region's hash; the only string work is on the distinct regions."""
+    coded = encode(
+        frame.get_column("region_code"),
+        lambda regions: regions.to_frame().select(province_of(pl.col(regions.name))).to_series(),
+    )
+    return Codes(coded.codes.alias("province_code"), coded.values.alias("province_code"))
 
 
 def category_group_of(category: pl.Expr) -> pl.Expr:
@@ -233,8 +340,15 @@ def place_incidents(
         )
 
     unnamed = incidents.get_column("operation_id").null_count() > 0  # else the column stays as it is
-    base = incidents.with_columns(province_code=province_of(pl.col("region_code")))
-    placed = per_distinct(base, keys, derive)
+    coded = in_threads(
+        [
+            lambda: encode(incidents.get_column("occurred_on")),
+            lambda: province_codes(incidents),
+            lambda: encode(incidents.get_column("operation_id")),
+        ],
+        incidents.height,
+    )
+    placed = per_distinct(incidents, keys, derive, dict(zip(keys, coded, strict=True)))
     placed = placed.hstack(
         [
             align_chunks(

@@ -10,11 +10,11 @@ raises on bad data: all return problems, so a user sees them all at once.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -31,13 +31,12 @@ from .parsing import (
     parse_time,
     parse_with,
 )
-from .reading import PART_ROWS, ROW, RawTable, align_chunks
+from .reading import PART_ROWS, ROW, RawTable, align_chunks, in_threads
 from .schema import Field, Table
 from .vocabulary import RegionIndex, Vocabulary
 
 _CODE = re.compile(r"^\d{2}(\.\d{2})?$")
 _MAX_PER_COLUMN = 200
-_PARALLEL_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -283,18 +282,9 @@ def parse_table(raw: RawTable, table: Table, ctx: Context) -> tuple[pl.DataFrame
             )
         )
     present = [f for f in table.fields if f.name in raw.frame.columns]
-    if height >= _PARALLEL_ROWS:
-        # polars runs most single-column operations on one core; columns in threads use them all
-        with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-            results = dict(
-                zip(
-                    (f.name for f in present),
-                    pool.map(lambda f: parse_field(raw, f, raw.frame.get_column(f.name), ctx), present),
-                    strict=True,
-                )
-            )
-    else:
-        results = {f.name: parse_field(raw, f, raw.frame.get_column(f.name), ctx) for f in present}
+    # polars runs most single-column operations on one core; columns in threads use them all
+    parsed = in_threads([partial(parse_field, raw, f, raw.frame.get_column(f.name), ctx) for f in present], height)
+    results = dict(zip((f.name for f in present), parsed, strict=True))
     rows = raw.frame.get_column(ROW)
     for f in table.fields:
         if f.name in results:
