@@ -251,6 +251,52 @@ def test_dask_local_cluster_gives_the_same_manifest(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "dask" / "manifest.json").read_text(encoding="utf-8"))["batch"]["executor"] == "dask"
 
 
+def _kernel_children() -> int:
+    """Kernel processes under this (Dask worker) process."""
+    import psutil
+
+    return sum("ipykernel" in " ".join(p.cmdline()) for p in psutil.Process().children(recursive=True))
+
+
+def _kernel_counts() -> list[tuple[int, int]]:
+    """(starts, reports since the last start) of each warm kernel of this Dask worker process."""
+    from aar._batch import _DASK_KERNELS
+
+    return [(k.starts, k.reports) for k in _DASK_KERNELS.values()]
+
+
+def test_a_dask_worker_runs_its_reports_in_one_warm_kernel_and_stops_it_when_the_batch_ends(tmp_path: Path) -> None:
+    """Three reports on a one-thread Dask worker: one kernel start serves all three (and each page
+    equals the same report from a local warm worker); the batch leaves no kernel process behind."""
+    distributed = pytest.importorskip("distributed")
+    from aar._batch import _close_dask_kernels, _run_on_dask
+
+    jobs = plan_jobs("comparative", SAMPLE, regions=["19.71", "19.06", "19.01"], prepared=_prepared(tmp_path))
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        results = client.gather(
+            [client.submit(_run_on_dask, job, str(tmp_path / "direct"), 600, None, 25, pure=False) for job in jobs]
+        )
+        assert [r["status"] for r in results] == ["done"] * 3, [r["error"] for r in results]
+        assert list(client.run(_kernel_counts).values()) == [[(1, 3)]]
+        assert list(client.run(_kernel_children).values()) == [1]
+        assert list(client.run(_close_dask_kernels).values()) == [1]
+        assert list(client.run(_kernel_children).values()) == [0]
+
+        run_batch(jobs, tmp_path / "dask", executor="dask", scheduler=cluster.scheduler_address)
+        assert list(client.run(_kernel_counts).values()) == [[]]  # stopped by the batch itself
+        assert list(client.run(_kernel_children).values()) == [0]
+    run_batch(jobs, tmp_path / "local", workers=1)
+    for job in jobs:
+        pages = [
+            json.loads((tmp_path / where / job.name / "report.json").read_text(encoding="utf-8"))["key_numbers"]
+            for where in ("direct", "dask", "local")
+        ]
+        assert pages[0] == pages[1] == pages[2]
+
+
 def test_shared_assets_put_plotly_beside_the_reports(tmp_path: Path) -> None:
     jobs = plan_jobs("comparative", SAMPLE, regions=["19.71"], prepared=_prepared(tmp_path))
     run_batch(jobs, tmp_path / "out", shared_assets=True)

@@ -10,8 +10,9 @@ Fast by design:
   columns, no free text) in a cache outside the reports folder (`prepared_cache`); every report
   loads that copy without parsing or validation;
 - reports run in-process (papermill's API, the page built from the executed notebook), never
-  through command lines, and each worker keeps one warm kernel for its reports (`WarmKernel`:
-  imports paid once, the kernel reset to its warm-up state before every report);
+  through command lines, and each worker (a local process, or a Dask worker thread) keeps one warm
+  kernel for its reports (`WarmKernel`: imports paid once, the kernel reset to its warm-up state
+  before every report);
 - `jobs` worker processes (default: the cores) take jobs from one queue, so none sits idle while
   jobs remain; the slowest jobs are not known in advance, so order is by region;
 - with `shared_assets`, plotly.js is written once beside the reports instead of 4.8 MB in each.
@@ -26,6 +27,7 @@ place; the next run resumes.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import datetime as dt
@@ -483,7 +485,7 @@ def run_batch(
     Each local worker runs its reports one after another in one warm kernel (`WarmKernel`: the
     imports paid once, a clean namespace for every report), replaced after a failure, a timeout
     or every `reports_per_kernel` reports; `reports_per_kernel=None` starts a kernel per report
-    instead. The Dask executor always starts a kernel per report.
+    instead. On the Dask executor each worker thread keeps such a kernel.
 
     `lang`: the language of the index page (default: that of the first job). The folder is locked
     for the batch (`output_lock`); manifest and index also list the reports already in the folder
@@ -668,7 +670,7 @@ def _run_jobs(
     stopped = True
     try:
         if executor == "dask":
-            _run_dask(todo, target, timeout, plotly_src, scheduler or "", finish)
+            _run_dask(todo, target, timeout, plotly_src, scheduler or "", finish, reports_per_kernel)
         else:
             interrupted = _run_local(todo, target, timeout, plotly_src, worker_count, finish, stop, reports_per_kernel)
         stopped = interrupted
@@ -905,8 +907,14 @@ def _run_dask(
     plotly_src: str | None,
     scheduler: str,
     finish: Callable[[Job, Mapping[str, Any]], None],
+    reports_per_kernel: int | None = None,
 ) -> None:
-    """The same jobs on a Dask distributed cluster (`pip install aar[distributed]`)."""
+    """The same jobs on a Dask distributed cluster (`pip install aar[distributed]`).
+
+    With `reports_per_kernel`, each worker thread runs its jobs in one warm kernel of its own
+    (`_run_on_dask`), as a local worker does; the batch stops them on every worker when it ends
+    (`_close_dask_kernels`), and a kernel whose worker dies exits with it (ipykernel polls its parent).
+    """
     try:
         from distributed import Client, as_completed
     except ImportError as exc:
@@ -914,11 +922,58 @@ def _run_dask(
     if not todo:
         return
     with Client(scheduler) as client:
-        futures = {
-            client.submit(
-                run_job, job, str(out), timeout, plotly_src, key=f"aar-{job.name}-{job.input_hash[:12]}", pure=False
-            ): job
-            for job in todo
-        }
-        for future in as_completed(futures):
-            finish(futures[future], future.result())
+        try:
+            futures = {
+                client.submit(
+                    _run_on_dask,
+                    job,
+                    str(out),
+                    timeout,
+                    plotly_src,
+                    reports_per_kernel,
+                    key=f"aar-{job.name}-{job.input_hash[:12]}",
+                    pure=False,
+                ): job
+                for job in todo
+            }
+            for future in as_completed(futures):
+                finish(futures[future], future.result())
+        finally:
+            if reports_per_kernel is not None:
+                with contextlib.suppress(Exception):  # a worker gone already has no kernel left to stop
+                    client.run(_close_dask_kernels)
+
+
+_DASK_KERNELS: dict[int, WarmKernel] = {}
+"""The warm kernels of this Dask worker process, by the worker thread that runs its jobs in each."""
+_DASK_LOCK = threading.Lock()
+
+
+def _run_on_dask(
+    job: Job, out: str, timeout: int | None, plotly_src: str | None, reports_per_kernel: int | None
+) -> dict[str, Any]:
+    """`run_job` on a Dask worker: in the warm kernel of the thread running it (started on its first
+    job), or with `reports_per_kernel=None` in a kernel started for the job."""
+    kernel = None
+    if reports_per_kernel is not None:
+        with _DASK_LOCK:
+            kernel = _DASK_KERNELS.get(threading.get_ident())
+            if kernel is None or kernel.reports_per_kernel != reports_per_kernel:
+                from ._reporting.runner import skip_unused_imports
+
+                skip_unused_imports()
+                if kernel is not None:
+                    kernel.close()
+                kernel = _DASK_KERNELS[threading.get_ident()] = WarmKernel(reports_per_kernel)
+                atexit.register(kernel.close)
+    return run_job(job, out, timeout, plotly_src, kernel)
+
+
+def _close_dask_kernels() -> int:
+    """Stop the warm kernels of this Dask worker process (run on every worker when a batch ends); how many."""
+    with _DASK_LOCK:
+        kernels = list(_DASK_KERNELS.values())
+        _DASK_KERNELS.clear()
+    for kernel in kernels:
+        kernel.close()
+    return len(kernels)
