@@ -78,3 +78,22 @@ def test_loading_writes_nothing_into_the_input_folder(lampung: Path) -> None:
     aar.load(lampung)
     aar.validate(lampung)
     assert {p: p.stat().st_mtime_ns for p in lampung.rglob("*")} == before
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_load_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, enabled: bool) -> None:
+    """The collector is paused during a validation and restored after it, also when the load fails."""
+    import gc
+
+    good = tmp_path / "good"
+    aar.write_dataset(aar.synthesize("sample", 3, 200).tables, {"synthetic": True}, good)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        aar.load(good)
+        assert gc.isenabled() is enabled
+        with pytest.raises(aar.DatasetError):
+            aar.load(tmp_path / "missing")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
