@@ -285,3 +285,20 @@ def test_per_distinct_adds_a_key_given_by_its_codes_and_derives_on_it() -> None:
 def test_encode_of_no_rows_is_empty(dtype: pl.DataType) -> None:
     coded = encode(pl.Series("v", [], dtype=dtype))
     assert coded.codes.len() == 0 and coded.codes.dtype == pl.UInt32
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from([f"v{i}" for i in range(2 * _FEW)])), min_size=1, max_size=50),
+    st.lists(st.sampled_from([f"v{i}" for i in range(3 * _FEW)]), max_size=3 * _FEW),
+)
+def test_encode_among_a_vocabulary_is_exact_whether_or_not_it_holds_every_value(
+    values: list[str | None], among: list[str]
+) -> None:
+    """Codes into a given vocabulary when it holds every value (extra words are harmless); a value
+    outside it (a row the vocabulary does not know) falls back to the column's own values."""
+    series = pl.Series("v", values, dtype=pl.String)
+    coded = encode(series, among=pl.Series(among, dtype=pl.String))
+    assert coded.values.gather(coded.codes).to_list() == values
+    if set(values) - {None} <= set(among):
+        assert set(coded.values.to_list()) == {*among, None}

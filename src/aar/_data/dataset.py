@@ -705,7 +705,7 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
     own_regions = parse("regions", base_ctx)
     regions = _merge("regions", ref.regions, own_regions.drop(ROW) if own_regions is not None else None)
     region_aliases = _config_aliases(config, "region")
-    index = region_index(regions)
+    index = base_ctx.regions if own_regions is None else region_index(regions)  # built once when it is the reference
     for alias, target in region_aliases.items():
         if index.match(target).code is None:
             problems.append(
@@ -717,7 +717,8 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
                 )
             )
     resolved = {alias: index.match(target).code for alias, target in region_aliases.items()}
-    index = region_index(regions, {alias: code for alias, code in resolved.items() if code is not None})
+    if any(code is not None for code in resolved.values()):
+        index = region_index(regions, {alias: code for alias, code in resolved.items() if code is not None})
     own_operations = parse("operations", Context(index, operation_vocabulary(ref.operations), {}))
     operations = _merge("operations", ref.operations, own_operations.drop(ROW) if own_operations is not None else None)
     pre_ctx = Context(index, operation_vocabulary(operations), {})
@@ -775,7 +776,7 @@ def _build_with(source: Source, checksum: Callable[[], str | None], checks: Thre
     incidents, deployments, more = _combine_sitrep(parsed, raws, windows, source.path)
     problems += more
     if incidents is not None:
-        placed = place_incidents(incidents, windows, calendar, operations)
+        placed = place_incidents(incidents, windows, calendar, operations, regions.get_column("region_code"))
         problems += _outside_windows(placed, windows, raws)
         problems += _uncredited(placed, windows, attribution, raws)
         incidents = placed.drop("window_ok")

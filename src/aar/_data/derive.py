@@ -127,20 +127,36 @@ def _distinct_hashes(distinct: pl.Series) -> tuple[int, pl.Series]:
     )
 
 
-def _lookup(hashed_rows: pl.Series, hashed: pl.Series, codes: pl.Series) -> pl.Series:
-    """codes[i] on each row whose hash is hashed[i]; every row's hash is one of `hashed`."""
+def _lookup(hashed_rows: pl.Series, hashed: pl.Series, codes: pl.Series) -> pl.Series | None:
+    """codes[i] on each row whose hash is hashed[i]; None when some row's hash is none of `hashed`."""
+    if hashed_rows.is_empty():
+        return pl.Series(hashed_rows.name, [], dtype=pl.UInt32)
     if len(hashed) > _FEW:
-        return hashed_rows.replace_strict(hashed, codes)
-    if len(hashed) <= 1:  # one value (or no rows)
-        return pl.repeat(codes[0] if len(codes) else 0, len(hashed_rows), dtype=pl.UInt32, eager=True)
-    h = pl.col(hashed_rows.name)
-    out = pl.lit(codes[-1], pl.UInt32)  # the last value: every row's hash is one of `hashed`
-    for value, code in zip(hashed[-2::-1], codes[-2::-1], strict=True):
-        out = pl.when(h == value).then(pl.lit(code, pl.UInt32)).otherwise(out)
-    return hashed_rows.to_frame().select(out).to_series()
+        found = hashed_rows.replace_strict(hashed, codes, default=None, return_dtype=pl.UInt32)
+    else:
+        h = pl.col(hashed_rows.name)
+        out = pl.lit(None, pl.UInt32)
+        for value, code in zip(hashed[::-1], codes[::-1], strict=True):
+            out = pl.when(h == value).then(pl.lit(code, pl.UInt32)).otherwise(out)
+        found = hashed_rows.to_frame().select(out).to_series()
+    return found if found.null_count() == 0 else None
 
 
-def encode(series: pl.Series, of: Callable[[pl.Series], pl.Series] | None = None) -> Codes:
+def _coded(series: pl.Series, distinct: pl.Series, of: Callable[[pl.Series], pl.Series] | None) -> Codes | None:
+    """`series` coded by its hash into `distinct` (mapped by `of`); None if a value is not in `distinct`."""
+    seed, hashed = _distinct_hashes(distinct)
+    if of is None:
+        values, codes = distinct, pl.int_range(len(distinct), dtype=pl.UInt32, eager=True)
+    else:
+        mapped = encode(of(distinct))
+        values, codes = mapped.values, mapped.codes
+    found = _lookup(series.hash(seed).alias("_hash"), hashed, codes)
+    return None if found is None else Codes(found.alias(series.name), values)
+
+
+def encode(
+    series: pl.Series, of: Callable[[pl.Series], pl.Series] | None = None, among: pl.Series | None = None
+) -> Codes:
     """`series` as codes into its distinct values, exactly; `of` maps the distinct values first
     (e.g. regions to their provinces), so rows are coded by what their value maps to.
 
@@ -148,6 +164,8 @@ def encode(series: pl.Series, of: Callable[[pl.Series], pl.Series] | None = None
     Other columns are hashed: the distinct values' hashes are checked to differ from one another
     (another seed is tried when two collide), so each row's hash names its value exactly, and one
     lookup of that 64-bit integer per row is all the per-row work (no string is compared twice).
+    `among`, the values the column may hold (a vocabulary), saves finding its distinct values;
+    a row whose value is not among them makes the column coded by its own distinct values instead.
     A null is a value of its own.
 
     >>> coded = encode(pl.Series(["b", "a", "b", None]))
@@ -155,7 +173,7 @@ def encode(series: pl.Series, of: Callable[[pl.Series], pl.Series] | None = None
     ['b', 'a', 'b', None]
     """
     dtype = series.dtype
-    if of is None and (dtype == pl.Date or dtype.is_integer()):
+    if of is None and among is None and (dtype == pl.Date or dtype.is_integer()):
         physical = series.to_physical()
         low, high = physical.min(), physical.max()
         if low is not None and int(high) - int(low) < max(_DENSE_SPAN, 2 * len(series)):  # type: ignore[arg-type]
@@ -166,14 +184,14 @@ def encode(series: pl.Series, of: Callable[[pl.Series], pl.Series] | None = None
                 codes = codes.fill_null(high - low + 1)
                 values = values.extend(pl.Series([None], dtype=pl.Int64))
             return Codes(codes.alias(series.name), values.cast(physical.dtype).cast(dtype).alias(series.name))
-    distinct = series.unique()
-    seed, hashed = _distinct_hashes(distinct)
-    if of is None:
-        values, codes = distinct, pl.int_range(len(distinct), dtype=pl.UInt32, eager=True)
-    else:
-        mapped = encode(of(distinct))
-        values, codes = mapped.values, mapped.codes
-    return Codes(_lookup(series.hash(seed).alias("_hash"), hashed, codes).alias(series.name), values)
+    if among is not None:
+        candidates = pl.concat([among.cast(dtype), pl.Series([None], dtype=dtype)]).unique().alias(series.name)
+        coded = _coded(series, candidates, of)
+        if coded is not None:
+            return coded
+    coded = _coded(series, series.unique(), of)
+    assert coded is not None  # every value is among the column's own
+    return coded
 
 
 def per_distinct(
@@ -296,12 +314,14 @@ def _phase_of(distinct: pl.DataFrame, calendar: pl.DataFrame, operations: pl.Dat
     )
 
 
-def province_codes(frame: pl.DataFrame) -> Codes:
+def province_codes(frame: pl.DataFrame, regions: pl.Series | None = None) -> Codes:
     """Each row's province (`province_of` its region_code) as codes: the province of each distinct
-    region, looked up by the region's hash; the only string work is on the distinct regions."""
+    region (or of each of `regions`, the codes the column may hold), looked up by the region's
+    hash; the only string work is on the distinct regions."""
     coded = encode(
         frame.get_column("region_code"),
         lambda regions: regions.to_frame().select(province_of(pl.col(regions.name))).to_series(),
+        regions,
     )
     return Codes(coded.codes.alias("province_code"), coded.values.alias("province_code"))
 
@@ -313,13 +333,19 @@ def category_group_of(category: pl.Expr) -> pl.Expr:
 
 
 def place_incidents(
-    incidents: pl.DataFrame, windows: pl.DataFrame, calendar: pl.DataFrame, operations: pl.DataFrame
+    incidents: pl.DataFrame,
+    windows: pl.DataFrame,
+    calendar: pl.DataFrame,
+    operations: pl.DataFrame,
+    regions: pl.Series | None = None,
 ) -> pl.DataFrame:
     """Fill operation_id and add province_code, window_ok, phase, relative_day and category_group.
 
     The operation follows `assign_operations`; the phase is the calendar's in that operation and
     province on that day. Both rules run once per distinct (date, province, named operation), and
-    one join brings them back to the rows (`per_distinct`).
+    each row finds its key's values by position (`per_distinct`). `regions`: the region codes the
+    incidents may hold (the dataset's regions), so their distinct values need not be searched for;
+    the operations' are those of `operations`.
     """
     keys = ["occurred_on", "province_code", "operation_id"]
 
@@ -343,8 +369,8 @@ def place_incidents(
     coded = in_threads(
         [
             lambda: encode(incidents.get_column("occurred_on")),
-            lambda: province_codes(incidents),
-            lambda: encode(incidents.get_column("operation_id")),
+            lambda: province_codes(incidents, regions),
+            lambda: encode(incidents.get_column("operation_id"), among=operations.get_column("operation_id")),
         ],
         incidents.height,
     )
