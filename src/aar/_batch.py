@@ -48,6 +48,7 @@ from typing import Any
 
 import polars as pl
 
+from ._data.cache import prepared_cache as prepared_cache  # re-exported (moved down a layer)
 from ._errors import AarError, Interrupted, UsageError
 from ._reporting.kernel import REPORTS_PER_KERNEL, WarmKernel
 from ._reporting.runner import (
@@ -346,19 +347,6 @@ def write_index(
     path = out / "index.html"
     _write_text(path, render_index(records, title, lang, shared_assets))
     return path
-
-
-def prepared_cache(checksum: str) -> Path:
-    """Where a batch keeps the prepared copy of a dataset: outside any reports folder.
-
-    `$AAR_CACHE_DIR`, else `$XDG_CACHE_HOME/aar`, else `~/.cache/aar`, then `prepared/<checksum>`.
-    A prepared copy holds no free text (see `save_prepared`), and it is never written under `--out`,
-    which may be a folder that is served.
-    """
-    root = os.environ.get("AAR_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "aar"
-    )
-    return Path(root) / "prepared" / checksum[:16]
 
 
 def _cleanup_staging(out: Path) -> None:
