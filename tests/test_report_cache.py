@@ -1,0 +1,284 @@
+"""A single report validates its dataset once: the parent prepares it into the cache (or finds it
+there, with nothing validated), the kernel loads the prepared copy; a cache entry that is damaged,
+half written or of another version is rebuilt, never used; a cache that cannot be written falls
+back to the dataset as given; the report is the same either way."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import polars as pl
+import pytest
+
+import aar._data.cache as cache
+from aar._data.cache import cached, prepare, prepared_cache, store
+from aar._data.dataset import PREPARED_MARKER, check_prepared, describe, load
+from aar._data.schema import TABLES
+from aar._errors import DatasetError, DataValidationError, ReportError
+from aar._reporting.runner import run_report
+
+ROOT = Path(__file__).parents[1]
+SAMPLE = ROOT / "data" / "sample"
+STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+CHECKSUM = str(describe(SAMPLE)["checksum"])
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("AAR_CACHE_DIR", str(folder))
+    return folder
+
+
+def _entry() -> Path:
+    return prepared_cache(CHECKSUM)
+
+
+def _no_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any validation of the dataset as given fails the test from here on."""
+
+    def refuse(path: object) -> None:
+        raise AssertionError(f"validated {path} again")
+
+    monkeypatch.setattr(cache, "load", refuse)
+
+
+def test_the_default_cache_is_under_the_users_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AAR_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert prepared_cache(CHECKSUM) == tmp_path / "xdg" / "aar" / "prepared" / CHECKSUM[:16]
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert prepared_cache(CHECKSUM) == tmp_path / "home" / ".cache" / "aar" / "prepared" / CHECKSUM[:16]
+
+
+def test_a_dataset_is_prepared_once_then_reused_without_validation(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = sorted(p.name for p in SAMPLE.iterdir())
+    first = prepare(SAMPLE)
+    assert not first.reused and first.folder == _entry() and first.folder.is_relative_to(cache_dir)
+    assert sorted(p.name for p in SAMPLE.iterdir()) == before  # nothing written into the input folder
+    assert first.about == {
+        "path": str(SAMPLE),
+        "name": first.dataset.info.name,
+        "checksum": CHECKSUM,
+        "synthetic": True,
+    }
+    written = {p.name: p.stat().st_mtime_ns for p in first.folder.iterdir()}
+    _no_validation(monkeypatch)
+    second = prepare(SAMPLE)
+    assert second.reused and second.folder == first.folder and second.about == first.about
+    assert {p.name: p.stat().st_mtime_ns for p in second.folder.iterdir()} == written  # not rewritten
+    assert [p.name for p in (cache_dir / "prepared").iterdir()] == [first.folder.name]  # no staging left
+
+
+def test_the_cached_copy_holds_the_validated_tables_without_free_text(cache_dir: Path) -> None:
+    loaded = load(SAMPLE)
+    prepare(SAMPLE)
+    copy = cached(CHECKSUM)
+    assert copy is not None and copy.info == loaded.info
+    assert set(copy.tables) == set(loaded.tables)
+    for name, frame in loaded.tables.items():
+        private = [f.name for f in TABLES[name].fields if f.private] if name in TABLES else []
+        kept = [c for c in frame.columns if c not in private]
+        assert copy.tables[name].select(kept).equals(frame.select(kept)), name
+        for column in set(private) & set(frame.columns):
+            assert copy.tables[name][column].null_count() == copy.tables[name].height, (name, column)
+
+
+def test_the_warm_path_of_the_parent_never_imports_pandera(cache_dir: Path) -> None:
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from aar._data.cache import prepare
+        from aar._reporting.runner import check_scope_of
+        prepared = prepare({str(SAMPLE)!r})
+        check_scope_of("comparative", {{"baseline": "OMB-2023-2024", "target": "OMP-2024", "region": "18"}},
+                       prepared.dataset)
+        print(prepared.reused, "pandera" in sys.modules)
+        """
+    )
+
+    def run() -> str:
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+        return result.stdout.strip()
+
+    assert run() == "False True"  # cold: validated here, pandera imported (once)
+    assert run() == "True False"  # warm: the checksum checked, the copy loaded, no pandera
+
+
+@pytest.mark.parametrize("damage", ["truncated table", "missing table", "half a marker", "other version"])
+def test_a_damaged_or_stale_entry_is_rebuilt_not_used(cache_dir: Path, damage: str) -> None:
+    entry = prepare(SAMPLE).folder
+    assert entry is not None
+    incidents, marker = entry / "incidents.parquet", entry / PREPARED_MARKER
+    if damage == "truncated table":
+        incidents.write_bytes(incidents.read_bytes()[: incidents.stat().st_size // 2])
+    elif damage == "missing table":
+        incidents.unlink()
+    elif damage == "half a marker":
+        marker.write_text(marker.read_text(encoding="utf-8")[:100], encoding="utf-8")
+    else:
+        marker.write_text(marker.read_text(encoding="utf-8").replace('"aar_version": "', '"aar_version": "0.0.0+'))
+    with pytest.raises(DatasetError):
+        check_prepared(entry)
+    assert cached(CHECKSUM) is None
+    again = prepare(SAMPLE)
+    assert not again.reused and again.folder == entry
+    check_prepared(entry)  # whole again
+    assert cached(CHECKSUM) is not None
+
+
+def test_a_parquet_file_damaged_in_place_is_refused(cache_dir: Path) -> None:
+    """Same size, other bytes (not a truncation): reading it fails, and that is a DatasetError."""
+    entry = prepare(SAMPLE).folder
+    assert entry is not None
+    incidents = entry / "incidents.parquet"
+    incidents.write_bytes(b"\0" * incidents.stat().st_size)
+    assert cached(CHECKSUM) is None
+    assert not prepare(SAMPLE).reused
+
+
+def test_an_unwritable_cache_falls_back_to_the_dataset_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("AAR_CACHE_DIR", str(blocker / "cache"))  # cannot be created, even by root
+    prepared = prepare(SAMPLE)
+    assert prepared.folder is None and not prepared.reused and prepared.dataset.info.checksum == CHECKSUM
+
+
+def test_a_full_disk_while_writing_leaves_no_entry(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(self: pl.DataFrame, path: object, **_: object) -> None:
+        Path(str(path)).write_bytes(b"PAR1")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    assert prepare(SAMPLE).folder is None
+    assert list((cache_dir / "prepared").iterdir()) == []  # the staging folder is removed
+    assert cached(CHECKSUM) is None
+
+
+def test_bad_data_is_refused_and_nothing_is_cached(cache_dir: Path, tmp_path: Path) -> None:
+    data = shutil.copytree(SAMPLE, tmp_path / "bad")
+    incidents = data / "incidents.csv"
+    lines = incidents.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("2023-10-19", "2023-13-45")
+    incidents.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError):
+        prepare(data)
+    assert not (cache_dir / "prepared").exists() or list((cache_dir / "prepared").iterdir()) == []
+
+
+def test_an_entry_written_first_by_another_process_is_kept(cache_dir: Path) -> None:
+    ds = load(SAMPLE)
+    first = store(ds, CHECKSUM)
+    assert first is not None
+    marker = (first / PREPARED_MARKER).stat().st_mtime_ns
+    assert store(ds, CHECKSUM) == first  # the rename fails on the complete entry, which is kept
+    assert (first / PREPARED_MARKER).stat().st_mtime_ns == marker
+    assert [p.name for p in (cache_dir / "prepared").iterdir()] == [first.name]
+
+
+def test_two_processes_preparing_at_once_leave_one_whole_entry(cache_dir: Path) -> None:
+    code = f"from aar._data.cache import prepare; print(prepare({str(SAMPLE)!r}).folder)"
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], [err for _, err in outputs]
+    assert {out.strip() for out, _ in outputs} == {str(_entry())}
+    check_prepared(_entry())
+    assert [p.name for p in (cache_dir / "prepared").iterdir()] == [_entry().name]
+
+
+# Reports (notebooks run): slow.
+
+
+def _page(folder: Path) -> str:
+    return STAMP.sub("<time>", (folder / "report.html").read_text(encoding="utf-8"))
+
+
+def _sidecar(folder: Path) -> dict[str, object]:
+    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    data.pop("generated_at")
+    return data
+
+
+def _kernel_dataset(folder: Path) -> str:
+    return str(nbformat.read(folder / "report.ipynb", as_version=4).metadata["papermill"]["parameters"]["dataset"])
+
+
+def _block_pandera(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kernels started from here on cannot import pandera (so cannot validate); this process keeps it."""
+    import pandera.polars  # noqa: F401  (imported here before the block, for the parent's own validation)
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import sys\nfor name in ('pandera', 'pandera.polars', 'pandera.errors'):\n    sys.modules[name] = None\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+
+
+PARAMS = {"dataset": str(SAMPLE), "region": "19.71", "lang": "en"}
+
+
+@pytest.mark.slow
+def test_the_kernel_loads_the_prepared_copy_and_the_report_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three reports of the same parameters: through the cache cold, through it warm, and with no
+    cache (the kernel validates the dataset itself, as before); the pages and sidecars are equal."""
+    monkeypatch.setenv("AAR_CACHE_DIR", str(tmp_path / "cache"))
+    _block_pandera(tmp_path, monkeypatch)
+    cold = run_report("comparative", PARAMS, tmp_path / "cold")  # the kernel could not have validated
+    assert _kernel_dataset(cold.folder) == str(_entry())
+    source = nbformat.read(cold.notebook, as_version=4)
+    injected = next(c for c in source.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert injected.source.rstrip().endswith(f"of {str(SAMPLE)!r}")  # names the dataset it stands for
+    sidecar = _sidecar(cold.folder)
+    assert sidecar["parameters"]["dataset"] == str(SAMPLE)  # type: ignore[index]
+    assert sidecar["dataset"] == {
+        "path": str(SAMPLE),
+        "name": load(SAMPLE).info.name,
+        "checksum": CHECKSUM,
+        "synthetic": True,
+    }
+    assert "synthetic" in _page(cold.folder).lower()
+
+    written = (_entry() / PREPARED_MARKER).stat().st_mtime_ns
+    _no_validation(monkeypatch)
+    warm = run_report("comparative", PARAMS, tmp_path / "warm")
+    assert (_entry() / PREPARED_MARKER).stat().st_mtime_ns == written
+    monkeypatch.undo()  # no cache that can be written, and kernels that can validate again
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("AAR_CACHE_DIR", str(blocker / "cache"))
+    uncached = run_report("comparative", PARAMS, tmp_path / "uncached")
+    assert _kernel_dataset(uncached.folder) == str(SAMPLE)
+    for other in (warm, uncached):
+        assert _page(other.folder) == _page(cold.folder)
+        assert _sidecar(other.folder) == sidecar
+
+
+@pytest.mark.slow
+def test_without_a_cache_the_kernel_validates_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control of the test above: with no cache, a kernel that cannot import pandera fails."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("AAR_CACHE_DIR", str(blocker / "cache"))
+    _block_pandera(tmp_path, monkeypatch)
+    with pytest.raises(ReportError, match="pandera"):
+        run_report("comparative", PARAMS, tmp_path / "out")
