@@ -7,7 +7,7 @@ region, status and key numbers, sortable, self-contained) and `reports/batch.log
 
 Fast by design:
 - the dataset is loaded and validated once and saved prepared (typed Parquet with the derived
-  columns, no free text) in a cache outside the reports folder (`prepared_cache`); every report
+  columns, no free text) in a cache outside the reports folder (`aar._data.cache`); every report
   loads that copy without parsing or validation;
 - reports run in-process (papermill's API, the page built from the executed notebook), never
   through command lines, and each worker keeps one warm kernel for its reports (`WarmKernel`:
