@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 
 import aar._data.cache as cache
-from aar._data.cache import cached, prepare, prepared_cache, store
+from aar._data.cache import cached, code_fingerprint, prepare, prepared_cache, store
 from aar._data.dataset import PREPARED_MARKER, check_prepared, describe, load
 from aar._data.schema import TABLES
 from aar._errors import DatasetError, DataValidationError, ReportError
@@ -54,10 +54,34 @@ def _no_validation(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_default_cache_is_under_the_users_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AAR_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert prepared_cache(CHECKSUM) == tmp_path / "xdg" / "aar" / "prepared" / CHECKSUM[:16]
+    entry = f"{CHECKSUM[:16]}-{code_fingerprint()[:8]}"
+    assert prepared_cache(CHECKSUM) == tmp_path / "xdg" / "aar" / "prepared" / entry
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert prepared_cache(CHECKSUM) == tmp_path / "home" / ".cache" / "aar" / "prepared" / CHECKSUM[:16]
+    assert prepared_cache(CHECKSUM) == tmp_path / "home" / ".cache" / "aar" / "prepared" / entry
+
+
+def test_a_copy_written_by_other_code_is_another_entry(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same data, same version number, other loading code (a development install): not reused."""
+    first = prepare(SAMPLE).folder
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "f" * 64)
+    other = prepare(SAMPLE)
+    assert not other.reused and other.folder is not None and other.folder != first
+    assert other.folder.name == f"{CHECKSUM[:16]}-ffffffff"
+
+
+def test_staging_folders_of_killed_processes_are_removed(cache_dir: Path) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = int(gone.stdout), os.getpid()
+    name = prepared_cache(CHECKSUM).name
+    (cache_dir / "prepared").mkdir(parents=True)
+    left = [cache_dir / "prepared" / f".{name}.{dead}.abc123", cache_dir / "prepared" / f".{name}.{dead}.old.x"]
+    running = cache_dir / "prepared" / f".{name}.{alive}.def456"
+    for folder in (*left, running):
+        folder.mkdir()
+        (folder / "incidents.parquet").write_bytes(b"half")
+    prepare(SAMPLE)
+    assert not any(f.exists() for f in left) and running.exists()
 
 
 def test_a_dataset_is_prepared_once_then_reused_without_validation(
@@ -200,7 +224,7 @@ def test_two_processes_preparing_at_once_leave_one_whole_entry(cache_dir: Path) 
     assert [run.returncode for run in runs] == [0, 0, 0], [err for _, err in outputs]
     assert {out.strip() for out, _ in outputs} == {str(_entry())}
     check_prepared(_entry())
-    assert [p.name for p in (cache_dir / "prepared").iterdir()] == [_entry().name]
+    assert [p.name for p in (cache_dir / "prepared").iterdir()] == [_entry().name]  # no staging left
 
 
 # Reports (notebooks run): slow.

@@ -13,6 +13,8 @@ dataset itself, as it would without a cache.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
 import shutil
 import tempfile
@@ -38,13 +40,51 @@ def cache_root() -> Path:
     )
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of what shapes a prepared copy besides the data: the package version, the loading
+    code (`aar._data`) and the shipped reference tables (`refdata/`). A copy written by other code,
+    even of the same version number (a development install), is then another entry, never reused."""
+    from .._version import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parents[1]
+    for path in sorted([*Path(__file__).parent.glob("*.py"), *(package / "refdata").rglob("*")]):
+        if path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def prepared_cache(checksum: str) -> Path:
     """Where the prepared copy of a dataset is kept: outside any reports folder.
 
-    `cache_root()`, then `prepared/<checksum>`. A prepared copy holds no free text (see
-    `save_prepared`), and it is never written under `--out`, which may be a folder that is served.
+    `cache_root()`, then `prepared/<checksum>-<code>` (16 and 8 hex digits of the data's checksum
+    and of `code_fingerprint()`). A prepared copy holds no free text (see `save_prepared`), and it
+    is never written under `--out`, which may be a folder that is served.
     """
-    return cache_root() / "prepared" / checksum[:16]
+    return cache_root() / "prepared" / f"{checksum[:16]}-{code_fingerprint()[:8]}"
+
+
+def _owner_gone(staging: Path) -> bool:
+    """Whether the process that made a staging folder `.<entry>.<pid>.<random>` is no longer running."""
+    parts = staging.name.split(".")
+    if len(parts) < 4 or not parts[2].isdigit():
+        return False
+    try:
+        os.kill(int(parts[2]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _clean_staging(folder: Path) -> None:
+    """Remove staging folders in the cache left by processes that were killed before they finished."""
+    with contextlib.suppress(OSError):
+        for path in folder.iterdir():
+            if path.name.startswith(".") and path.is_dir() and not path.is_symlink() and _owner_gone(path):
+                shutil.rmtree(path, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -85,6 +125,7 @@ def store(ds: Dataset, checksum: str) -> Path | None:
     final = prepared_cache(checksum)
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
+        _clean_staging(final.parent)
         staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.{os.getpid()}.", dir=final.parent))
     except OSError:
         return None
