@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 
 import aar._data.cache as cache
-from aar._data.cache import cached, code_fingerprint, prepare, prepared_cache, store
+from aar._data.cache import cached, code_fingerprint, prepare, prepared_cache, source_key, store
 from aar._data.dataset import PREPARED_MARKER, check_prepared, describe, load
 from aar._data.schema import TABLES
 from aar._errors import DatasetError, DataValidationError, ReportError
@@ -29,6 +29,7 @@ ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "data" / "sample"
 STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
 CHECKSUM = str(describe(SAMPLE)["checksum"])
+KEY = str(source_key(SAMPLE))
 
 
 @pytest.fixture
@@ -39,26 +40,27 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _entry() -> Path:
-    return prepared_cache(CHECKSUM)
+    return prepared_cache(KEY)
 
 
 def _no_validation(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any validation of the dataset as given fails the test from here on."""
+    """Any validation, or even parsing, of the dataset as given fails the test from here on."""
 
     def refuse(path: object) -> None:
-        raise AssertionError(f"validated {path} again")
+        raise AssertionError(f"read {path} again")
 
     monkeypatch.setattr(cache, "load", refuse)
+    monkeypatch.setattr(cache, "describe", refuse)
 
 
 def test_the_default_cache_is_under_the_users_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AAR_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    entry = f"{CHECKSUM[:16]}-{code_fingerprint()[:8]}"
-    assert prepared_cache(CHECKSUM) == tmp_path / "xdg" / "aar" / "prepared" / entry
+    entry = f"{KEY[:16]}-{code_fingerprint()[:8]}"
+    assert prepared_cache(KEY) == tmp_path / "xdg" / "aar" / "prepared" / entry
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert prepared_cache(CHECKSUM) == tmp_path / "home" / ".cache" / "aar" / "prepared" / entry
+    assert prepared_cache(KEY) == tmp_path / "home" / ".cache" / "aar" / "prepared" / entry
 
 
 def test_a_copy_written_by_other_code_is_another_entry(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,13 +69,13 @@ def test_a_copy_written_by_other_code_is_another_entry(cache_dir: Path, monkeypa
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "f" * 64)
     other = prepare(SAMPLE)
     assert not other.reused and other.folder is not None and other.folder != first
-    assert other.folder.name == f"{CHECKSUM[:16]}-ffffffff"
+    assert other.folder.name == f"{KEY[:16]}-ffffffff"
 
 
 def test_staging_folders_of_killed_processes_are_removed(cache_dir: Path) -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead, alive = int(gone.stdout), os.getpid()
-    name = prepared_cache(CHECKSUM).name
+    name = prepared_cache(KEY).name
     (cache_dir / "prepared").mkdir(parents=True)
     left = [cache_dir / "prepared" / f".{name}.{dead}.abc123", cache_dir / "prepared" / f".{name}.{dead}.old.x"]
     running = cache_dir / "prepared" / f".{name}.{alive}.def456"
@@ -108,7 +110,7 @@ def test_a_dataset_is_prepared_once_then_reused_without_validation(
 def test_the_cached_copy_holds_the_validated_tables_without_free_text(cache_dir: Path) -> None:
     loaded = load(SAMPLE)
     prepare(SAMPLE)
-    copy = cached(CHECKSUM)
+    copy = cached(KEY)
     assert copy is not None and copy.info == loaded.info
     assert set(copy.tables) == set(loaded.tables)
     for name, frame in loaded.tables.items():
@@ -155,11 +157,11 @@ def test_a_damaged_or_stale_entry_is_rebuilt_not_used(cache_dir: Path, damage: s
         marker.write_text(marker.read_text(encoding="utf-8").replace('"aar_version": "', '"aar_version": "0.0.0+'))
     with pytest.raises(DatasetError):
         check_prepared(entry)
-    assert cached(CHECKSUM) is None
+    assert cached(KEY) is None
     again = prepare(SAMPLE)
     assert not again.reused and again.folder == entry
     check_prepared(entry)  # whole again
-    assert cached(CHECKSUM) is not None
+    assert cached(KEY) is not None
 
 
 def test_a_parquet_file_damaged_in_place_is_refused(cache_dir: Path) -> None:
@@ -168,8 +170,49 @@ def test_a_parquet_file_damaged_in_place_is_refused(cache_dir: Path) -> None:
     assert entry is not None
     incidents = entry / "incidents.parquet"
     incidents.write_bytes(b"\0" * incidents.stat().st_size)
-    assert cached(CHECKSUM) is None
+    assert cached(KEY) is None
     assert not prepare(SAMPLE).reused
+
+
+def test_any_change_to_the_files_is_another_entry(cache_dir: Path, tmp_path: Path) -> None:
+    data = shutil.copytree(SAMPLE, tmp_path / "data")
+    first = prepare(data)
+    assert prepare(data).reused
+    (data / "notes.md").write_text("a file load never reads still makes another key")
+    assert not prepare(data).reused
+    regions = data / "regions.csv"
+    regions.write_bytes(regions.read_bytes() + b"\n")
+    again = prepare(data)
+    assert not again.reused and again.folder != first.folder
+    (data / ".hidden").write_text("never read: same key")
+    (data / "~$lock.xlsx").write_text("an Office lock file: same key")
+    assert prepare(data).reused
+
+
+def test_a_workbook_key_covers_its_dataset_toml(tmp_path: Path) -> None:
+    book = tmp_path / "data.xlsx"
+    book.write_bytes(b"not parsed, only hashed")
+    alone = source_key(book)
+    (tmp_path / "dataset.toml").write_text('name = "x"\n')
+    with_config = source_key(book)
+    assert alone is not None and with_config not in (alone, None)
+    (tmp_path / "other.csv").write_text("a workbook's data never comes from the files beside it")
+    assert source_key(book) == with_config
+
+
+def test_files_changed_while_they_were_validated_are_not_cached(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = shutil.copytree(SAMPLE, tmp_path / "data")
+
+    def load_then_edit(path: Path) -> object:
+        ds = load(path)
+        (data / "phases.csv").write_bytes((data / "phases.csv").read_bytes() + b"\n")
+        return ds
+
+    monkeypatch.setattr(cache, "load", load_then_edit)
+    assert prepare(data).folder is None
+    assert not (cache_dir / "prepared").exists() or list((cache_dir / "prepared").iterdir()) == []
 
 
 def test_an_unwritable_cache_falls_back_to_the_dataset_as_given(
@@ -190,7 +233,7 @@ def test_a_full_disk_while_writing_leaves_no_entry(cache_dir: Path, monkeypatch:
     monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
     assert prepare(SAMPLE).folder is None
     assert list((cache_dir / "prepared").iterdir()) == []  # the staging folder is removed
-    assert cached(CHECKSUM) is None
+    assert cached(KEY) is None
 
 
 def test_bad_data_is_refused_and_nothing_is_cached(cache_dir: Path, tmp_path: Path) -> None:
@@ -206,10 +249,10 @@ def test_bad_data_is_refused_and_nothing_is_cached(cache_dir: Path, tmp_path: Pa
 
 def test_an_entry_written_first_by_another_process_is_kept(cache_dir: Path) -> None:
     ds = load(SAMPLE)
-    first = store(ds, CHECKSUM)
+    first = store(ds, KEY)
     assert first is not None
     marker = (first / PREPARED_MARKER).stat().st_mtime_ns
-    assert store(ds, CHECKSUM) == first  # the rename fails on the complete entry, which is kept
+    assert store(ds, KEY) == first  # the rename fails on the complete entry, which is kept
     assert (first / PREPARED_MARKER).stat().st_mtime_ns == marker
     assert [p.name for p in (cache_dir / "prepared").iterdir()] == [first.name]
 

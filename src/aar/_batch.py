@@ -176,7 +176,7 @@ def plan_jobs(
     from ._data.dataset import describe, load
     from ._version import __version__
 
-    about = describe(dataset)
+    about = describe(prepared or dataset)  # a prepared copy's marker cites its source: nothing re-read
     ds = load(prepared or dataset)
     entries: list[dict[str, Any]]
     if plan is not None:
