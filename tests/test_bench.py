@@ -97,6 +97,7 @@ def test_report_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "over the import floor:" in out and "over the empty floor:" in out
     assert result["warm"] > 0 and "warm worker over the import floor:" in out
+    assert result["cached"] > 0 and "prepared before, over the import floor:" in out
 
 
 def test_results_file_keeps_the_sections_the_data_benchmark_does_not_write(tmp_path: Path) -> None:

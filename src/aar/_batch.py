@@ -7,7 +7,7 @@ region, status and key numbers, sortable, self-contained) and `reports/batch.log
 
 Fast by design:
 - the dataset is loaded and validated once and saved prepared (typed Parquet with the derived
-  columns, no free text) in a cache outside the reports folder (`prepared_cache`); every report
+  columns, no free text) in a cache outside the reports folder (`aar._data.cache`); every report
   loads that copy without parsing or validation;
 - reports run in-process (papermill's API, the page built from the executed notebook), never
   through command lines, and each worker (a local process, or a Dask worker thread) keeps one warm
@@ -50,6 +50,7 @@ from typing import Any
 
 import polars as pl
 
+from ._data.cache import prepared_cache as prepared_cache  # re-exported (moved down a layer)
 from ._errors import AarError, Interrupted, UsageError
 from ._reporting.kernel import REPORTS_PER_KERNEL, WarmKernel
 from ._reporting.runner import (
@@ -177,7 +178,7 @@ def plan_jobs(
     from ._data.dataset import describe, load
     from ._version import __version__
 
-    about = describe(dataset)
+    about = describe(prepared or dataset)  # a prepared copy's marker cites its source: nothing re-read
     ds = load(prepared or dataset)
     entries: list[dict[str, Any]]
     if plan is not None:
@@ -348,19 +349,6 @@ def write_index(
     path = out / "index.html"
     _write_text(path, render_index(records, title, lang, shared_assets))
     return path
-
-
-def prepared_cache(checksum: str) -> Path:
-    """Where a batch keeps the prepared copy of a dataset: outside any reports folder.
-
-    `$AAR_CACHE_DIR`, else `$XDG_CACHE_HOME/aar`, else `~/.cache/aar`, then `prepared/<checksum>`.
-    A prepared copy holds no free text (see `save_prepared`), and it is never written under `--out`,
-    which may be a folder that is served.
-    """
-    root = os.environ.get("AAR_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "aar"
-    )
-    return Path(root) / "prepared" / checksum[:16]
 
 
 def _cleanup_staging(out: Path) -> None:

@@ -426,8 +426,8 @@ def _batch(
 ) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from .._batch import Interrupted, plan_jobs, prepared_cache, run_batch
-    from .._data.dataset import PREPARED_MARKER, describe, load, save_prepared
+    from .._batch import Interrupted, plan_jobs, run_batch
+    from .._data.cache import prepare
     from .._reporting.index import index_title
     from .._reporting.preflight import preflight
     from .._reporting.runner import skip_unused_imports
@@ -435,10 +435,8 @@ def _batch(
     skip_unused_imports()
     try:
         parameters = preflight(kind, parameters)  # e.g. --as-of 2024-13-01: refused before loading anything
-        about = describe(dataset)
-        cache = prepared_cache(str(about["checksum"]))
-        if not (cache / PREPARED_MARKER).exists():
-            save_prepared(load(dataset), cache)
+        prepared = prepare(dataset)  # validated once; its copy in the cache (folder None: not writable)
+        about, cache = prepared.about, prepared.folder
         chosen = [r.strip() for r in regions.split(",") if r.strip()] or None
         work = plan_jobs(kind, dataset, level=level, regions=chosen, plan=plan, parameters=parameters, prepared=cache)
     except UsageError as exc:

@@ -938,6 +938,7 @@ def save_prepared(ds: Dataset, folder: str | Path) -> Path:
     marker = {
         "aar_version": __version__,
         "tables": list(ds.tables),
+        "sizes": {name: (target / f"{name}.parquet").stat().st_size for name in ds.tables},
         "info": info,
         "extra": {k: v for k, v in ds.info.extra.items() if isinstance(v, (str, int, float, bool))},
     }
@@ -945,17 +946,42 @@ def save_prepared(ds: Dataset, folder: str | Path) -> Path:
     return target
 
 
-def load_prepared(folder: str | Path) -> Dataset:
-    """Load a folder written by `save_prepared` (same package version only)."""
+def check_prepared(folder: str | Path) -> dict[str, Any]:
+    """The marker of a complete prepared copy in `folder`, read without loading the tables.
+
+    A DatasetError when the copy cannot be used: no marker or one that is not whole, another package
+    version, a table file missing or not of the size `save_prepared` wrote (a truncated copy).
+    """
     import json
 
     from .._version import __version__
 
     root = Path(folder)
-    marker = json.loads((root / PREPARED_MARKER).read_text(encoding="utf-8"))
+    try:
+        marker = json.loads((root / PREPARED_MARKER).read_text(encoding="utf-8"))
+        tables, sizes, info = list(marker["tables"]), dict(marker.get("sizes") or {}), dict(marker["info"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DatasetError(f"not a complete prepared copy ({exc}); prepare it again", root) from exc
     if marker.get("aar_version") != __version__:
         raise DatasetError(f"prepared by aar {marker.get('aar_version')}, not {__version__}; prepare it again", root)
-    tables = {name: pl.read_parquet(root / f"{name}.parquet") for name in marker["tables"]}
+    for name in tables:
+        try:
+            size = (root / f"{name}.parquet").stat().st_size
+        except OSError as exc:
+            raise DatasetError(f"the prepared table {name} cannot be read ({exc}); prepare it again", root) from exc
+        if name in sizes and size != sizes[name]:
+            raise DatasetError(f"the prepared table {name} is damaged ({size} bytes, not {sizes[name]})", root)
+    return {**marker, "tables": tables, "info": info}
+
+
+def load_prepared(folder: str | Path) -> Dataset:
+    """Load a folder written by `save_prepared` (same package version only, checked by `check_prepared`)."""
+    root = Path(folder)
+    marker = check_prepared(root)
+    try:
+        tables = {name: pl.read_parquet(root / f"{name}.parquet") for name in marker["tables"]}
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise DatasetError(f"the prepared copy cannot be read ({exc}); prepare it again", root) from exc
     info = DatasetInfo(
         **{**marker["info"], "sources": marker["info"].get("sources", {}), "extra": marker.get("extra", {})}
     )

@@ -208,6 +208,31 @@ def check_scope_of(kind: str, parameters: Mapping[str, Any], dataset: Any = None
         check_scope(ds, parameters.get("region"), {"operation": str(parameters["operation"])})
 
 
+NO_DATASET = {"path": None, "name": None, "checksum": None, "synthetic": False}
+
+
+def _dataset_for(kind: str, parameters: Mapping[str, Any], check_scope: bool) -> tuple[dict[str, Any], str]:
+    """What the sidecar says of the report's dataset (`describe`), and the folder the kernel loads.
+
+    The dataset is validated here, once (`prepare`): its prepared copy in the cache, written now or
+    by an earlier report or batch, is what the kernel loads, with no second validation. The folder
+    is the dataset as given when it is a prepared copy already, or when the cache cannot be written
+    (the kernel then validates it, as without a cache). With `check_scope=False` the caller checked
+    the dataset already (a batch, on its prepared copy) and nothing is loaded here.
+    """
+    from .._data.cache import prepare
+    from .._data.dataset import PREPARED_MARKER, describe
+
+    given = str(parameters["dataset"])
+    if not check_scope or (Path(given) / PREPARED_MARKER).exists():
+        if check_scope:
+            check_scope_of(kind, parameters)
+        return describe(given), given
+    prepared = prepare(given)
+    check_scope_of(kind, parameters, prepared.dataset)
+    return prepared.about, str(prepared.folder or given)
+
+
 KERNEL_START_TRIES = 3
 """Kernel starts tried before a report fails: two kernels started at once may pick the same port
 (jupyter_client finds free ports by binding and releasing them), and the loser dies before it
@@ -372,6 +397,18 @@ def drop_scripts(notebook: Any) -> bool:
     return changed
 
 
+def note_dataset(notebook: Any, given: object, loaded: object) -> bool:
+    """Say in the injected parameters cell which dataset a prepared copy stands for, when the kernel
+    loaded one from the cache instead of the dataset as given. Returns whether the notebook changed."""
+    if not given or given == loaded:
+        return False
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = f"{cell.source.rstrip()}\n# dataset: the prepared copy (validated once, no free text) of {str(given)!r}\n"
+            return True
+    return False
+
+
 def to_html(
     notebook: Any, title: str, synthetic: bool, lang: str = "id", plotly_src: str | None = None
 ) -> tuple[str, dict[str, Any]]:
@@ -452,7 +489,6 @@ def run_report(
 
     import nbformat
 
-    from .._data.dataset import describe
     from .._version import __version__
 
     started = time.perf_counter()
@@ -468,8 +504,10 @@ def run_report(
         params["dataset"] = str(dataset.resolve())
     if params.get("lang", "id") not in ("id", "en"):
         raise UsageError("lang", params.get("lang"), ["id", "en"])
-    if check_scope and params.get("dataset"):
-        check_scope_of(kind, {**defaults_of(declared), **params})
+    about, loaded = dict(NO_DATASET), None  # no dataset given: the notebook's default, unchecked here
+    if params.get("dataset"):
+        about, loaded = _dataset_for(kind, {**defaults_of(declared), **params}, check_scope)
+    run_params = {**params, "dataset": loaded} if loaded else params  # the sidecar keeps the dataset as given
     out_dir = output_folder(out)
     defaults = defaults_of(declared)
     final = out_dir / (name or default_name(kind, {**defaults, **parameters}))
@@ -477,19 +515,14 @@ def run_report(
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.{os.getpid()}.", dir=out_dir))
     try:
         notebook_file = staging / "report.ipynb"
-        _execute(kind, params, notebook_file, timeout, kernel)
+        _execute(kind, run_params, notebook_file, timeout, kernel)
         notebook = nbformat.read(notebook_file, as_version=4)
-        about: dict[str, Any] = (
-            describe(params["dataset"])
-            if params.get("dataset")
-            else {"path": None, "name": None, "checksum": None, "synthetic": False}
-        )
         synthetic = bool(about["synthetic"])
         html_file = staging / "report.html"
         lang = str(params.get("lang") or defaults.get("lang") or "id")
         page, key_numbers = to_html(notebook, f"aar {kind} {final.name}", synthetic, lang, plotly_src)
         html_file.write_text(page, encoding="utf-8")
-        if drop_scripts(notebook):
+        if drop_scripts(notebook) | note_dataset(notebook, params.get("dataset"), run_params.get("dataset")):
             nbformat.write(notebook, notebook_file)
         files = {"html": "report.html", "notebook": "report.ipynb"}
         from .workbook import write_workbook
