@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,15 @@ DATA = Path(__file__).parent / "data"
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.register_profile("dev", deadline=None, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Prepared datasets of the whole run go to a temporary cache, never to the user's ~/.cache/aar
+    (tests that are about the cache set their own; subprocesses inherit this one)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AAR_CACHE_DIR", str(tmp_path_factory.mktemp("aar-cache")))
+        yield
 
 
 @pytest.fixture
