@@ -208,7 +208,8 @@ def prepare(path: str | Path) -> Prepared:
         info = ds.info  # the files are those it was prepared from: the same name, checksum and flag
         about = {"path": str(root), "name": info.name, "checksum": info.checksum, "synthetic": bool(info.synthetic)}
         return Prepared(ds, prepared_cache(str(key)), about, reused=True)
-    about = describe(root)
-    ds = load(root)
-    unchanged = key is not None and source_key(root) == key and ds.info.checksum == about["checksum"]
+    ds = load(root)  # the files read once: what describes them comes from the loaded dataset
+    info = ds.info
+    about = {"path": str(root), "name": info.name, "checksum": info.checksum, "synthetic": bool(info.synthetic)}
+    unchanged = key is not None and source_key(root) == key  # no file changed while it was validated
     return Prepared(ds, store(ds, str(key)) if unchanged else None, about, reused=False)
