@@ -28,7 +28,7 @@ SAMPLE = ROOT / "data" / "sample"
 STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
 
 PROBE = """\
-import json as _json, os as _os, sys as _sys, warnings as _warnings
+import gc as _gc, json as _json, os as _os, sys as _sys, warnings as _warnings
 import numpy as _np, polars as _pl, plotly.io as _pio
 import aar as _aar, aar._reporting.comparative as _comparative
 import aar._reporting.figures as _figures, aar._messages as _catalog
@@ -47,6 +47,7 @@ print(_json.dumps({
     "figure_font": _figures.template().layout.font.size,
     "registered_font": _pio.templates["aar"].layout.font.size,
     "catalog": _catalog.catalog("en")["nav.title"],
+    "collector": _gc.isenabled(),
 }, sort_keys=True))
 """
 
@@ -68,6 +69,7 @@ import aar._reporting.figures as figures, aar._messages as catalog
 figures.template().layout.font.size = 99  # memoised values changed in place
 pio.templates["aar"].layout.font.size = 98
 catalog.catalog("en")["nav.title"] = "LEAKED"
+import gc; gc.disable()
 """
 
 
@@ -128,6 +130,7 @@ def test_state_of_one_report_does_not_reach_the_next(warm: tuple[WarmKernel, Pat
     kernel, out = warm
     kernel.run_cell(RESET_CELL)
     clean = _probe(kernel)
+    assert clean["collector"] is True  # the warm-up's imports ran without it, and it is back on
     kernel.run_cell(LEAK)
     leaked = _probe(kernel)
     for key in clean:
@@ -196,3 +199,20 @@ def test_the_report_path_of_the_parent_never_imports_jupyterlab_or_the_iri_gramm
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_worker_imports_its_report_path_and_leaves_the_collector_as_it_was(enabled: bool) -> None:
+    import gc
+    import sys
+
+    from aar._batch import WORKER_IMPORTS, _import_report_path
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        _import_report_path()
+        assert gc.isenabled() is enabled
+        assert all(name in sys.modules for name in WORKER_IMPORTS)
+    finally:
+        gc.enable() if was else gc.disable()
