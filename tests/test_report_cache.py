@@ -5,9 +5,7 @@ back to the dataset as given; the report is the same either way."""
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +17,7 @@ import polars as pl
 import pytest
 
 import aar._data.cache as cache
+from _report_files import page, sidecar
 from aar._data.cache import cached, code_fingerprint, prepare, prepared_cache, source_key, store
 from aar._data.dataset import PREPARED_MARKER, check_prepared, describe, load
 from aar._data.schema import TABLES
@@ -27,7 +26,6 @@ from aar._reporting.runner import run_report
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "data" / "sample"
-STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
 CHECKSUM = str(describe(SAMPLE)["checksum"])
 KEY = str(source_key(SAMPLE))
 
@@ -273,16 +271,6 @@ def test_two_processes_preparing_at_once_leave_one_whole_entry(cache_dir: Path) 
 # Reports (notebooks run): slow.
 
 
-def _page(folder: Path) -> str:
-    return STAMP.sub("<time>", (folder / "report.html").read_text(encoding="utf-8"))
-
-
-def _sidecar(folder: Path) -> dict[str, object]:
-    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    data.pop("generated_at")
-    return data
-
-
 def _kernel_dataset(folder: Path) -> str:
     return str(nbformat.read(folder / "report.ipynb", as_version=4).metadata["papermill"]["parameters"]["dataset"])
 
@@ -315,15 +303,15 @@ def test_the_kernel_loads_the_prepared_copy_and_the_report_is_unchanged(
     source = nbformat.read(cold.notebook, as_version=4)
     injected = next(c for c in source.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert injected.source.rstrip().endswith(f"of {str(SAMPLE)!r}")  # names the dataset it stands for
-    sidecar = _sidecar(cold.folder)
-    assert sidecar["parameters"]["dataset"] == str(SAMPLE)  # type: ignore[index]
-    assert sidecar["dataset"] == {
+    described = sidecar(cold.folder)
+    assert described["parameters"]["dataset"] == str(SAMPLE)  # type: ignore[index]
+    assert described["dataset"] == {
         "path": str(SAMPLE),
         "name": load(SAMPLE).info.name,
         "checksum": CHECKSUM,
         "synthetic": True,
     }
-    assert "synthetic" in _page(cold.folder).lower()
+    assert "synthetic" in page(cold.folder).lower()
 
     written = (_entry() / PREPARED_MARKER).stat().st_mtime_ns
     _no_validation(monkeypatch)
@@ -336,8 +324,8 @@ def test_the_kernel_loads_the_prepared_copy_and_the_report_is_unchanged(
     uncached = run_report("comparative", PARAMS, tmp_path / "uncached")
     assert _kernel_dataset(uncached.folder) == str(SAMPLE)
     for other in (warm, uncached):
-        assert _page(other.folder) == _page(cold.folder)
-        assert _sidecar(other.folder) == sidecar
+        assert page(other.folder) == page(cold.folder)
+        assert sidecar(other.folder) == described
 
 
 @pytest.mark.slow

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -19,13 +18,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from _report_files import page, sidecar
 from aar._errors import UsageError
 from aar._reporting.kernel import RESET_CELL, WarmKernel
 from aar._reporting.runner import run_report
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "data" / "sample"
-STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
 
 PROBE = """\
 import gc as _gc, json as _json, os as _os, sys as _sys, warnings as _warnings
@@ -78,17 +77,6 @@ def _probe(kernel: WarmKernel) -> dict[str, object]:
     return json.loads("".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream"))
 
 
-def _page(folder: Path) -> str:
-    """report.html with its generation time (minutes) blanked."""
-    return STAMP.sub("<time>", (folder / "report.html").read_text(encoding="utf-8"))
-
-
-def _sidecar(folder: Path) -> dict[str, object]:
-    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    data.pop("generated_at")
-    return data
-
-
 def _notebook(path: Path, source: str) -> Path:
     nb = new_notebook(cells=[new_code_cell(source)])
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
@@ -117,8 +105,8 @@ def test_a_warm_report_equals_a_fresh_one(warm: tuple[WarmKernel, Path]) -> None
     warm_report = run_report("comparative", params, out / "warm", kernel=kernel)
     fresh_report = run_report("comparative", params, out / "fresh")
     assert kernel.starts == 1 and kernel.reports == 2
-    assert _page(warm_report.folder) == _page(fresh_report.folder)
-    assert _sidecar(warm_report.folder) == _sidecar(fresh_report.folder)
+    assert page(warm_report.folder) == page(fresh_report.folder)
+    assert sidecar(warm_report.folder) == sidecar(fresh_report.folder)
     warm_nb = nbformat.read(warm_report.notebook, as_version=4)
     fresh_nb = nbformat.read(fresh_report.notebook, as_version=4)
     assert [c.get("execution_count") for c in warm_nb.cells] == [c.get("execution_count") for c in fresh_nb.cells]
@@ -142,7 +130,7 @@ def test_state_of_one_report_does_not_reach_the_next(warm: tuple[WarmKernel, Pat
     params = {"dataset": str(SAMPLE), "region": "19.71", "lang": "en"}
     after = run_report("comparative", params, out / "after", kernel=kernel)
     before = run_report("comparative", params, out / "before")
-    assert _page(after.folder) == _page(before.folder)
+    assert page(after.folder) == page(before.folder)
 
 
 @pytest.mark.slow

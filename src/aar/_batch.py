@@ -51,6 +51,7 @@ from typing import Any
 import polars as pl
 
 from ._data.cache import prepared_cache as prepared_cache  # re-exported (moved down a layer)
+from ._data.runtime import collector_paused
 from ._errors import AarError, Interrupted, UsageError
 from ._reporting.kernel import REPORTS_PER_KERNEL, WarmKernel
 from ._reporting.runner import (
@@ -731,19 +732,12 @@ WORKER_IMPORTS = (
 
 
 def _import_report_path() -> None:
-    """Import `WORKER_IMPORTS` with the cyclic collector off (imports make many objects and no
-    garbage: about a quarter less time), then turn it back on as it was."""
-    import gc
+    """Import `WORKER_IMPORTS` with the cyclic collector paused (see `collector_paused`)."""
     import importlib
 
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         for name in WORKER_IMPORTS:
             importlib.import_module(name)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 PR_SET_PDEATHSIG = 1

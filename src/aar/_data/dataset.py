@@ -17,10 +17,8 @@ twice, a warning where the regions exceed the nation), and bring the national el
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -48,6 +46,7 @@ from .derive import (
 from .parsing import parse_with
 from .reading import PART_ROWS, ROW, RawTable, Source, align_chunks, exists, read_source, recognise
 from .reference import Reference, national_electorate, operation_vocabulary, reference, region_index
+from .runtime import collector_paused
 from .schema import CATEGORY, SITREP, TABLES, Table
 from .validation import Context, check_table, parse_field, parse_table, problems_from_frame, reported_cells
 from .vocabulary import NATIONAL_CODE
@@ -870,27 +869,10 @@ def validate(path: str | Path) -> Validation:
 
     Raises DatasetError only when there is nothing to read (no such path, no table).
     """
-    with _collector_paused():
+    with collector_paused():
         source = read_source(path)
         with ThreadPoolExecutor(max_workers=1) as pool:  # hashing the files overlaps with parsing them
             return _build(source, checksum=pool.submit(source.checksum).result)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the block, then as it was.
-
-    A load makes few Python objects, but enough to trigger full collections that walk every
-    object of the process (pandas, pandera, statsmodels: millions of them): a tenth of a load of
-    five million incidents, for little garbage (what cycles the block leaves are collected after it).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def load(path: str | Path) -> Dataset:

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .reading import ROW, align_chunks, in_threads
+from .reading import ROW, align_chunks
+from .runtime import in_threads
 from .schema import CATEGORY, CATEGORY_GROUP, CATEGORY_GROUP_OF, PHASE, TABLES
 from .vocabulary import NATIONAL_CODE
 

@@ -17,11 +17,10 @@ import io
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import polars as pl
 
@@ -29,22 +28,7 @@ from .._errors import DatasetError, Problem
 from .schema import CATEGORY, SITREP, TABLES, Table
 from .vocabulary import normalise
 
-T = TypeVar("T")
-
 ROW = "__row"
-
-
-PARALLEL_ROWS = 100_000
-"""Rows from which independent single-column work runs in threads (`in_threads`): polars runs
-most single-column operations on one core, and releases the GIL while it does."""
-
-
-def in_threads(calls: Sequence[Callable[[], T]], rows: int) -> list[T]:
-    """The results of `calls`, run side by side in threads when the frame has `rows` >= PARALLEL_ROWS."""
-    if rows < PARALLEL_ROWS or len(calls) < 2:
-        return [call() for call in calls]
-    with ThreadPoolExecutor(max_workers=min(len(calls), os.cpu_count() or 1)) as pool:
-        return list(pool.map(lambda call: call(), calls))
 
 
 def align_chunks(series: pl.Series, like: pl.Series) -> pl.Series:

@@ -31,7 +31,8 @@ from .parsing import (
     parse_time,
     parse_with,
 )
-from .reading import PART_ROWS, ROW, RawTable, align_chunks, in_threads
+from .reading import PART_ROWS, ROW, RawTable, align_chunks
+from .runtime import in_threads
 from .schema import Field, Table
 from .vocabulary import RegionIndex, Vocabulary
 

@@ -116,13 +116,10 @@ def warm_up(shell: Any) -> None:
     """
     import gc
 
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    from .._data.runtime import collector_paused
+
+    with collector_paused():
         _import_warm()
-    finally:
-        if collecting:
-            gc.enable()
     _STATE.clear()
     _STATE.update(_snapshot(shell))
     shell.reset(new_session=False)
