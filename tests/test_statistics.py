@@ -49,6 +49,25 @@ def test_score_interval_and_p_value_match_the_closed_form(y1: int, t1: float, y2
     assert "score" in rr.method
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_score_interval_inverts_the_score_test(seed: int) -> None:
+    """The closed-form score interval: the score statistic is at the critical value at each bound
+    (root search here, to 1e-12), and statsmodels' own search finds the same bounds."""
+    from statsmodels.stats.rates import confint_poisson_2indep
+
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        y1, y2 = int(rng.integers(1, 400)), int(rng.integers(1, 400))
+        t1, t2 = float(rng.uniform(0.5, 400)), float(rng.uniform(0.5, 400))
+        alpha = float(rng.choice([0.01, 0.05, 0.1]))
+        rr = aar.rate_ratio(y1, t1, y2, t2, alpha=alpha)
+        z = stats.norm.ppf(1 - alpha / 2)
+        assert score_statistic(rr.ci_low, y1, t1, y2, t2) == pytest.approx(z, abs=1e-9)
+        assert score_statistic(rr.ci_high, y1, t1, y2, t2) == pytest.approx(-z, abs=1e-9)
+        low, high = confint_poisson_2indep(y1, t1, y2, t2, method="score", compare="ratio", alpha=alpha)
+        assert (rr.ci_low, rr.ci_high) == pytest.approx((low, high), rel=1e-4)
+
+
 @pytest.mark.parametrize(("y1", "t1", "y2", "t2"), CASES)
 def test_exact_conditional_matches_scipy_binomial(y1: int, t1: float, y2: int, t2: float) -> None:
     rr = aar.rate_ratio(y1, t1, y2, t2, method="exact-cond")
@@ -88,6 +107,19 @@ def test_holm_and_benjamini_hochberg_by_hand() -> None:
     bh = aar.adjust_p_values(p, "fdr_bh")
     # BH: p x m / rank, made monotone from the top: 0.01*4/1, 0.03*4/2, 0.04*4/3, 0.2
     assert bh == pytest.approx([0.04, 0.0533333333, 0.0533333333, None, 0.20], abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_holm_equals_statsmodels(seed: int) -> None:
+    """Holm by its formula against statsmodels' multipletests (ties, ones, NaN and None included)."""
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(seed)
+    p = [float(x) for x in rng.choice([*rng.uniform(0, 1, 12), 0.02, 0.02, 1.0, 1e-9], 15)]
+    given = [*p[:5], None, *p[5:10], float("nan"), *p[10:]]
+    expected = iter(multipletests(p, method="holm")[1])
+    want = [None if v is None or math.isnan(v) else float(next(expected)) for v in given]
+    assert aar.adjust_p_values(given, "holm") == pytest.approx(want, abs=1e-15)
 
 
 def _simulate(seed: int, irr: float, alpha: float, regions: int = 60) -> pl.DataFrame:

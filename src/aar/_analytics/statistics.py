@@ -1,9 +1,9 @@
 """Statistics of a comparison, through statsmodels; every result states its method.
 
 - `rate_ratio`: target rate / baseline rate with a confidence interval and a two-sided p-value.
-  method "score" (default): the score test and the score interval of statsmodels.stats.rates
-  (`test_poisson_2indep`, `confint_poisson_2indep`, method "score"), which keep their level with
-  small counts better than the Wald interval. method "exact-cond": the exact conditional test
+  method "score" (default): the score test of statsmodels.stats.rates (`test_poisson_2indep`,
+  method "score") and the interval that inverts it (`confint_poisson_2indep`'s, in closed form:
+  `_score_interval`), which keep their level with small counts better than the Wald interval. method "exact-cond": the exact conditional test
   (given n = y_t + y_b, y_t ~ Binomial(n, p) with p = R e_t / (R e_t + e_b)) and its
   Clopper-Pearson interval for p turned into R = p / (1 - p) x e_b / e_t.
 - `ratio_table`: those ratios per category or per phase, with p-values adjusted for multiple
@@ -157,6 +157,21 @@ def _score_bound(y1: int, t1: float, y2: int, t2: float, alpha: float) -> float:
     return math.exp(optimize.brentq(p, lo, hi, xtol=1e-12))
 
 
+def _score_interval(y1: int, t1: float, y2: int, t2: float, alpha: float) -> tuple[float, float]:
+    """The score interval of the ratio (y1 / t1) / (y2 / t2), both counts above 0, in closed form.
+
+    Given n = y1 + y2, the score statistic of H0: ratio = R is that of a binomial proportion
+    p = R t1 / (R t1 + t2) (the constrained rates cancel), so the interval is Wilson's for
+    y1 / n turned into R = p / (1 - p) x t2 / t1: statsmodels' `confint_poisson_2indep`
+    (method "score") finds the same bounds by root search, to about 1e-5, in 4 ms a call.
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    p_low, p_high = proportion_confint(y1, y1 + y2, alpha=alpha, method="wilson")
+    scale = t2 / t1
+    return float(p_low / (1 - p_low) * scale), float(p_high / (1 - p_high) * scale)
+
+
 def rate_ratio(
     count_target: int,
     exposure_target: float,
@@ -172,7 +187,7 @@ def rate_ratio(
     (1.5, 0.1573)
     """
     from statsmodels.stats.proportion import proportion_confint
-    from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
+    from statsmodels.stats.rates import test_poisson_2indep
 
     check_choice("method", method, METHODS)
     if not 0 < alpha < 1:
@@ -216,15 +231,7 @@ def rate_ratio(
             count_target, exposure_target, count_baseline, exposure_baseline, method=method, compare="ratio"
         )
         if method == "score" and count_target and count_baseline:
-            low, high = confint_poisson_2indep(
-                count_target,
-                exposure_target,
-                count_baseline,
-                exposure_baseline,
-                method="score",
-                compare="ratio",
-                alpha=alpha,
-            )
+            low, high = _score_interval(count_target, exposure_target, count_baseline, exposure_baseline, alpha)
     if method == "score":
         name = "score test and score interval (statsmodels.stats.rates)"
         if count_target == 0:
@@ -491,16 +498,33 @@ def overall_ratio(
 
 
 def adjust_p_values(p_values: list[float | None], adjust: str = "holm") -> list[float | None]:
-    """Holm ("holm") or Benjamini-Hochberg ("fdr_bh") adjusted p-values; None stays None."""
-    from statsmodels.stats.multitest import multipletests
+    """Holm ("holm") or Benjamini-Hochberg ("fdr_bh") adjusted p-values; None stays None.
 
+    Holm is its step-down formula: the i-th smallest of m p-values times m - i + 1, made
+    non-decreasing, at most 1 (statsmodels' `multipletests` computes the same but runs a full
+    garbage collection on every Holm call, about 50 ms in a kernel holding a report's objects).
+    Benjamini-Hochberg is statsmodels'.
+
+    >>> adjust_p_values([0.01, 0.04, 0.03, None])
+    [0.03, 0.06, 0.06, None]
+    """
     check_choice("adjust", adjust, list(ADJUSTMENTS))
     present = [i for i, p in enumerate(p_values) if p is not None and not math.isnan(p)]
     out: list[float | None] = [None] * len(p_values)
-    if present:
-        adjusted = multipletests([p_values[i] for i in present], method=adjust)[1]
-        for i, value in zip(present, adjusted, strict=True):
-            out[i] = float(value)
+    if not present:
+        return out
+    if adjust == "holm":
+        m = len(present)
+        running = 0.0
+        for rank, i in enumerate(sorted(present, key=lambda i: p_values[i])):  # type: ignore[arg-type,return-value]
+            running = max(running, min(1.0, (m - rank) * float(p_values[i])))  # type: ignore[arg-type]
+            out[i] = running
+        return out
+    from statsmodels.stats.multitest import multipletests
+
+    adjusted = multipletests([p_values[i] for i in present], method=adjust)[1]
+    for i, value in zip(present, adjusted, strict=True):
+        out[i] = float(value)
     return out
 
 
@@ -648,8 +672,10 @@ def regress_counts(
 
     Regions need both operations and a positive exposure; at least 3 such regions are needed.
     """
-    import statsmodels.api as sm
     from scipy import stats
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     data = data.filter(pl.col("operation_id").is_in([baseline, target]) & (pl.col("exposure") > 0))
     paired = data.group_by("region").agg(n=pl.col("operation_id").n_unique()).filter(pl.col("n") == 2)["region"]
@@ -680,9 +706,9 @@ def regress_counts(
     z = stats.norm.ppf(1 - alpha / 2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        poisson = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit()
+        poisson = GLM(y, x, family=Poisson(), offset=offset).fit()
         try:
-            nb = sm.NegativeBinomial(y, x, offset=offset, loglike_method="nb2").fit(
+            nb = NegativeBinomial(y, x, offset=offset, loglike_method="nb2").fit(
                 disp=0, maxiter=200, start_params=np.append(poisson.params, 0.1)
             )
             nb_ok = (
@@ -699,7 +725,7 @@ def regress_counts(
         kind, df, q = "nb2_alpha", None, z
         method = f"negative binomial (NB2) regression with region fixed effects, log({exposure_name}) offset; Wald interval; LR test of overdispersion"
     else:
-        quasi = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
+        quasi = GLM(y, x, family=Poisson(), offset=offset).fit(scale="X2")
         beta, se = float(quasi.params[1]), float(quasi.bse[1])
         dispersion, dispersion_p = float(quasi.scale), None
         kind, df = "quasi_poisson_phi", float(quasi.df_resid)
@@ -787,8 +813,9 @@ def segmented_regression(
 
 def fit_segments(data: pl.DataFrame, operation: str = "", alpha: float = 0.05) -> SegmentedResult:
     """The regression of `segmented_regression` on a frame of relative_day and incidents."""
-    import statsmodels.api as sm
     from scipy import stats
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     data = data.sort("relative_day")
     t = data["relative_day"].to_numpy().astype(float)
@@ -803,7 +830,7 @@ def fit_segments(data: pl.DataFrame, operation: str = "", alpha: float = 0.05) -
     x = np.column_stack([np.ones(len(t)), t, after, t * after])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale="X2")
+        fit = GLM(y, x, family=Poisson()).fit(scale="X2")
     df = float(fit.df_resid)
     z = float(stats.t.ppf(1 - alpha / 2, df))  # the scale is estimated: t, not the normal quantile
     params, bse = fit.params, fit.bse
