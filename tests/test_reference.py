@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import resources
+from pathlib import Path
 
 import polars as pl
 
@@ -135,3 +137,20 @@ def test_shipped_electorate_figures_match_their_citations() -> None:
     }
     pemilu = known.filter(operation_id="OMB-2023-2024").join(tps, on="region_code", suffix="_kp24")
     assert (pemilu["tps"] == pemilu["tps_kp24"]).all()
+
+
+def test_province_outlines_are_those_of_the_shipped_boundaries() -> None:
+    """refdata/province_outlines.json is what tools/simplify_boundaries.py makes of refdata/provinces.geojson."""
+    import importlib.util
+    import json
+
+    tool = Path(__file__).parents[1] / "tools" / "simplify_boundaries.py"
+    spec = importlib.util.spec_from_file_location("simplify_boundaries", tool)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = module.province_outlines(aar.province_geojson()["features"])
+    shipped = json.loads(resources.files("aar").joinpath("refdata", "province_outlines.json").read_text("utf-8"))
+    assert shipped == expected
+    provinces = aar.reference().regions.filter(pl.col("kind") == "provinsi")["region_code"]
+    assert set(shipped) == set(provinces)

@@ -458,10 +458,18 @@ def rates(
 
     Groups come from the calendar (every operation, region, phase and day of the period) crossed
     with the categories present (or `categories`), so a phase without incidents shows 0, not nothing.
+    Kept with the dataset (`Dataset.memo`): a report asks for the same grouping several times.
     """
     keys = _check_groups(by)
     region = check_region(ds, region)
     level = level or level_of(region)
+    chosen = None if categories is None else tuple(categories)
+    return ds.memo(("rates", tuple(keys), region, level, chosen), lambda: _rates(ds, keys, region, level, chosen))
+
+
+def _rates(
+    ds: Dataset, keys: list[str], region: str | None, level: str, categories: Sequence[str] | None
+) -> pl.DataFrame:
     exposure = exposures(ds, keys, region, level)
     category_keys = [k for k in keys if k in ("category", "category_group")]
     spine = exposure

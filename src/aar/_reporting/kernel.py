@@ -507,6 +507,10 @@ class WarmKernel:
         with contextlib.suppress(Exception):
             if client.kc is not None:
                 client.kc.stop_channels()
+        with contextlib.suppress(Exception):  # killed and reaped first: jupyter_client would poll every 0.1 s
+            provisioner = client.km.provisioner
+            run_sync(provisioner.kill)()
+            provisioner.process.wait(timeout=5)
         with contextlib.suppress(Exception):
             run_sync(client.km.shutdown_kernel)(now=True)
         with contextlib.suppress(Exception):
