@@ -40,9 +40,7 @@ def _simplified(ring: list[list[float]], tolerance: float) -> list[list[float]]:
     return kept
 
 
-def province_outlines(
-    features: list[dict], tolerance: float = 0.02, min_size: float = 0.08
-) -> dict[str, list[object]]:
+def province_outlines(features: list[dict], tolerance: float = 0.02, min_size: float = 0.08) -> dict[str, list[object]]:
     """Province code -> [name, xs, ys]: simplified outer rings joined by None, islets below `min_size` dropped."""
     out: dict[str, list[object]] = {}
     for feature in features:
