@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import aar
-from aar._batch import plan_jobs, regions_at, run_batch
+from aar._batch import Workers, plan_jobs, regions_at, run_batch
 from aar._data.dataset import save_prepared
 from aar._reporting.runner import notebook_path
 
@@ -64,9 +64,10 @@ def batched(regions: list[str], dataset: Path, out: Path, workers: int) -> float
 
     started = time.perf_counter()
     skip_unused_imports()  # as the command line does first
-    prepared = save_prepared(aar.load(dataset), out.parent / f"{out.name}-prepared")  # outside the reports folder
-    jobs = plan_jobs("comparative", dataset, regions=regions, prepared=prepared)
-    result = run_batch(jobs, out, workers=workers, force=True)
+    with Workers(workers) as ahead:  # as the command line does: kernels warm up while the dataset is prepared
+        prepared = save_prepared(aar.load(dataset), out.parent / f"{out.name}-prepared")  # outside the reports folder
+        jobs = plan_jobs("comparative", dataset, regions=regions, prepared=prepared)
+        result = run_batch(jobs, out, workers=workers, force=True, started_workers=ahead)
     if result.failed:
         raise SystemExit(f"{result.failed} reports failed: see {result.manifest}")
     return time.perf_counter() - started

@@ -325,3 +325,90 @@ def test_usage_errors(tmp_path: Path) -> None:
         env={**os.environ, "COLUMNS": "200"},
     )
     assert result.returncode == 2
+
+
+def _descendants() -> set[int]:
+    import psutil
+
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+def test_workers_started_ahead_run_the_batch_and_leave_nothing_behind(
+    babel: tuple[Path, aar._batch.BatchResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers started before planning are the batch's pool (no other pool is made), their reports
+    equal those of a batch that started its own, and no worker or kernel outlives the batch."""
+    import aar._batch as batch
+
+    before = _descendants()
+    with batch.Workers(2) as ahead:
+        deadline = time.monotonic() + 60
+        while len(_descendants() - before) < 4 and time.monotonic() < deadline:  # 2 workers, 2 kernels
+            time.sleep(0.1)
+        assert len(_descendants() - before) >= 4
+        pools: list[int] = []
+        made = batch._new_pool
+        monkeypatch.setattr(batch, "_new_pool", lambda *a: pools.append(1) or made(*a))
+        regions = ["19.02", "19.71"]
+        jobs = plan_jobs("comparative", SAMPLE, level="regency", regions=regions, prepared=_prepared(tmp_path))
+        result = run_batch(jobs, tmp_path / "ahead", workers=2, started_workers=ahead)
+    assert result.count("done") == 2
+    assert pools == []  # the workers started ahead ran the jobs
+    assert _descendants() - before == set()
+    out, _ = babel
+    for code in regions:
+        name = f"comparative-{code}-id"
+        numbers = [
+            json.loads((folder / name / "report.json").read_text(encoding="utf-8"))["key_numbers"]
+            for folder in (out, tmp_path / "ahead")
+        ]
+        assert numbers[0] == numbers[1], name
+
+
+def test_workers_started_ahead_are_stopped_when_planning_fails_or_they_do_not_suit(tmp_path: Path) -> None:
+    import aar._batch as batch
+
+    before = _descendants()
+    with pytest.raises(aar.UsageError), batch.Workers(1):
+        plan_jobs("comparative", SAMPLE, regions=["99.99"], prepared=_prepared(tmp_path))
+    assert _descendants() - before == set()
+    with batch.Workers(1, reports_per_kernel=3) as ahead:  # another kernel setting: a pool of the batch's own
+        jobs = plan_jobs("comparative", SAMPLE, regions=["19.71"], prepared=_prepared(tmp_path))
+        assert run_batch(jobs, tmp_path / "other", workers=1, started_workers=ahead).count("done") == 1
+    assert _descendants() - before == set()
+    with pytest.raises(aar.UsageError, match="workers"):
+        batch.Workers(0)
+
+
+def test_a_refused_batch_command_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """`aar batch` starts its workers before planning; a region it then refuses ends the command
+    with exit status 2 and none of the processes it started (found by an environment marker) runs on."""
+    import uuid
+
+    import psutil
+
+    marker = uuid.uuid4().hex
+    result = subprocess.run(
+        [sys.executable, "-m", "aar", "batch", "comparative", "--regions", "99.99", "--dataset", str(SAMPLE)]
+        + ["--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "COLUMNS": "200", "AAR_TEST_MARKER": marker},
+    )
+    assert result.returncode == 2, result.stderr
+    assert "99.99" in result.stderr
+    assert "Traceback" not in result.stderr
+
+    def marked() -> list[int]:
+        found = []
+        for process in psutil.process_iter():
+            try:
+                if process.environ().get("AAR_TEST_MARKER") == marker:
+                    found.append(process.pid)
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+        return found
+
+    assert marked() == []

@@ -14,7 +14,8 @@ Fast by design:
   kernel for its reports (`WarmKernel`: imports paid once, the kernel reset to its warm-up state
   before every report);
 - `jobs` worker processes (default: the cores) take jobs from one queue, so none sits idle while
-  jobs remain; the slowest jobs are not known in advance, so order is by region;
+  jobs remain; the slowest jobs are not known in advance, so order is by region; the command line
+  starts them (`Workers`) before it validates the dataset, so their kernels warm up meanwhile;
 - with `shared_assets`, plotly.js is written once beside the reports instead of 4.8 MB in each.
 
 Idempotent: a job whose inputs (dataset checksum, notebook checksum, parameters, package version)
@@ -468,6 +469,7 @@ def run_batch(
     title: str = "aar reports",
     lang: str | None = None,
     reports_per_kernel: int | None = REPORTS_PER_KERNEL,
+    started_workers: Workers | None = None,
 ) -> BatchResult:
     """Run `jobs`, skipping those already done with the same inputs, and write manifest and index.
 
@@ -479,7 +481,43 @@ def run_batch(
     `lang`: the language of the index page (default: that of the first job). The folder is locked
     for the batch (`output_lock`); manifest and index also list the reports already in the folder
     that this batch does not run (`BatchResult.records` holds this batch's jobs only).
+
+    `started_workers`: local workers started before the jobs were planned (`Workers`), whose kernels
+    warmed up meanwhile; the batch takes them over (and stops them, used or not).
     """
+    with started_workers or contextlib.nullcontext():
+        return _run_batch(
+            jobs,
+            out,
+            workers,
+            timeout,
+            force,
+            executor,
+            scheduler,
+            shared_assets,
+            progress,
+            title,
+            lang,
+            reports_per_kernel,
+            started_workers,
+        )
+
+
+def _run_batch(
+    jobs: Sequence[Job],
+    out: str | Path,
+    workers: int | None,
+    timeout: int | None,
+    force: bool,
+    executor: str,
+    scheduler: str | None,
+    shared_assets: bool,
+    progress: Callable[[JobRecord, Mapping[str, int]], None] | None,
+    title: str,
+    lang: str | None,
+    reports_per_kernel: int | None,
+    started_workers: Workers | None,
+) -> BatchResult:
     if executor not in EXECUTORS:
         raise UsageError("executor", executor, EXECUTORS)
     if executor == "dask" and not scheduler:
@@ -491,6 +529,8 @@ def run_batch(
     check_timeout(timeout)
     if reports_per_kernel is not None:
         WarmKernel(reports_per_kernel)  # checks the number (a UsageError) before anything runs
+    if started_workers is not None and executor != "local":
+        started_workers.close()
     target = output_folder(out)
     started = time.perf_counter()
     with output_lock(target), _batch_log(target):
@@ -508,6 +548,7 @@ def run_batch(
             lang,
             started,
             reports_per_kernel if executor == "local" else None,
+            started_workers if executor == "local" else None,
         )
 
 
@@ -541,6 +582,7 @@ def _run_logged(
     lang: str | None,
     started: float,
     reports_per_kernel: int | None = None,
+    started_workers: Workers | None = None,
 ) -> BatchResult:
     log = logging.getLogger("aar.batch")
     plotly_src = None
@@ -629,6 +671,7 @@ def _run_logged(
             lang,
             shared_assets,
             reports_per_kernel,
+            started_workers,
         )
 
 
@@ -652,6 +695,7 @@ def _run_jobs(
     lang: str | None,
     shared_assets: bool,
     reports_per_kernel: int | None = None,
+    started_workers: Workers | None = None,
 ) -> BatchResult:
     log = logging.getLogger("aar.batch")
     write_manifest(target, every(), started, settings)
@@ -661,7 +705,9 @@ def _run_jobs(
         if executor == "dask":
             _run_dask(todo, target, timeout, plotly_src, scheduler or "", finish, reports_per_kernel)
         else:
-            interrupted = _run_local(todo, target, timeout, plotly_src, worker_count, finish, stop, reports_per_kernel)
+            interrupted = _run_local(
+                todo, target, timeout, plotly_src, worker_count, finish, stop, reports_per_kernel, started_workers
+            )
         stopped = interrupted
     finally:
         if stopped:  # a signal, or an error of the batch itself (a full disk): the jobs not done are interrupted
@@ -682,6 +728,73 @@ def _run_jobs(
             f"batch interrupted: {sum(r.status == 'interrupted' for r in records)} jobs not done; run it again to resume"
         )
     return BatchResult(tuple(records), manifest, index, time.perf_counter() - started)
+
+
+def _new_pool(size: int, started: Any, reports_per_kernel: int | None) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=size,
+        mp_context=get_context("spawn"),
+        initializer=_worker_start,
+        initargs=(os.getpid(), started, reports_per_kernel),
+    )
+
+
+def _ready() -> None:
+    """The job each started worker gets first: it makes the pool spawn the worker now."""
+
+
+class Workers:
+    """Local batch workers started ahead of `run_batch`, so that their kernels warm up (about 2 s)
+    while the caller validates the dataset and plans the jobs.
+
+    >>> with Workers(2) as workers:  # doctest: +SKIP
+    ...     jobs = plan_jobs("comparative", "data/sample", level="regency")
+    ...     run_batch(jobs, "reports", workers=2, started_workers=workers)
+
+    `run_batch` takes them over when they suit its jobs (as many workers as it runs at least, the
+    same `reports_per_kernel`) and stops them at its end either way; leaving the `with` block (an
+    error while planning) stops workers not taken, and their kernels, at once.
+    """
+
+    def __init__(self, workers: int | None = None, reports_per_kernel: int | None = REPORTS_PER_KERNEL) -> None:
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+            raise UsageError("workers", workers, "a whole number >= 1, or None for the number of cores")
+        if reports_per_kernel is not None:
+            WarmKernel(reports_per_kernel)  # checks the number (a UsageError)
+        self.size = workers or os.cpu_count() or 1
+        self.reports_per_kernel = reports_per_kernel
+        self._started = get_context("spawn").SimpleQueue()
+        self._pool: ProcessPoolExecutor | None = _new_pool(self.size, self._started, reports_per_kernel)
+        for _ in range(self.size):  # no worker is idle yet, so each submit spawns one
+            self._pool.submit(_ready)
+
+    def take(self, size: int, reports_per_kernel: int | None) -> tuple[ProcessPoolExecutor, Any] | None:
+        """The pool and its start queue, for a batch of `size` workers; None (and stopped) if they do not suit."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return None
+        if size <= self.size and reports_per_kernel == self.reports_per_kernel:
+            return pool, self._started
+        _stop_pool(pool)
+        return None
+
+    def close(self) -> None:
+        """Stop the workers not taken by a batch, and their kernels."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            _stop_pool(pool)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        _kill_tree(process.pid)
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 RETRIES = 2
@@ -779,30 +892,30 @@ def _run_local(
     finish: Callable[[Job, Mapping[str, Any]], None],
     stop: dict[str, int | None] | None = None,
     reports_per_kernel: int | None = None,
+    started_workers: Workers | None = None,
 ) -> bool:
     """Worker processes (spawned: polars threads do not survive a fork); True when interrupted.
 
     With `reports_per_kernel`, each worker runs its jobs in one warm kernel (see `run_batch`).
+    `started_workers`, when they suit (as many workers at least, the same kernels), are the first pool.
 
     A worker that dies (SIGKILL, the OOM killer) fails its own job only: the pool, which Python
     then breaks, is replaced, and the jobs its other workers were running start again.
     """
     if not todo:
+        if started_workers is not None:
+            started_workers.close()
         return False
     stop = stop if stop is not None else {"signal": None}
-    context = get_context("spawn")
-    started = context.SimpleQueue()
     size = max(1, min(workers, len(todo)))
+    taken = started_workers.take(size, reports_per_kernel) if started_workers is not None else None
+    context = get_context("spawn")
+    started = taken[1] if taken else context.SimpleQueue()
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=size,
-            mp_context=context,
-            initializer=_worker_start,
-            initargs=(os.getpid(), started, reports_per_kernel),
-        )
+        return _new_pool(size, started, reports_per_kernel)
 
-    pool = new_pool()
+    pool = taken[0] if taken else new_pool()
     pending: dict[Future[dict[str, Any]], Job] = {}
     running: dict[int, str] = {}  # worker pid -> job it runs
     processes: dict[int, Any] = {}
@@ -863,9 +976,7 @@ def _run_local(
         clean = stop["signal"] is None
     finally:
         if not clean:
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                _kill_tree(process.pid)
-            pool.shutdown(wait=True, cancel_futures=True)
+            _stop_pool(pool)
         else:
             pool.shutdown(wait=True)
         started.close()

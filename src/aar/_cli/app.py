@@ -5,6 +5,7 @@ Exit status: 0 done, 1 the data has problems (or a job failed), 2 a usage error.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections import defaultdict
 from collections.abc import Mapping
@@ -424,17 +425,65 @@ def _batch(
     shared_assets: bool,
     reports_per_kernel: int,
 ) -> None:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    from .._batch import Interrupted, plan_jobs, run_batch
-    from .._data.cache import prepare
-    from .._reporting.index import index_title
+    from .._batch import Workers
     from .._reporting.preflight import preflight
     from .._reporting.runner import skip_unused_imports
 
     skip_unused_imports()
     try:
         parameters = preflight(kind, parameters)  # e.g. --as-of 2024-13-01: refused before loading anything
+    except UsageError as exc:
+        err.print(f"[red]usage error[/red] {_lit(exc)}", highlight=False)
+        raise typer.Exit(2) from exc
+    # the workers and their kernels start now, warming up while the dataset is validated and jobs planned
+    with (
+        Workers(jobs or None, reports_per_kernel or None)
+        if executor == "local"
+        else contextlib.nullcontext() as started
+    ):
+        _run_planned(
+            kind,
+            dataset,
+            level,
+            regions,
+            plan,
+            parameters,
+            out,
+            jobs,
+            timeout,
+            force,
+            executor,
+            scheduler,
+            shared_assets,
+            reports_per_kernel,
+            started,
+        )
+
+
+def _run_planned(
+    kind: str,
+    dataset: Path,
+    level: str,
+    regions: str,
+    plan: Path | None,
+    parameters: Mapping[str, object],
+    out: Path,
+    jobs: int,
+    timeout: int,
+    force: bool,
+    executor: str,
+    scheduler: str,
+    shared_assets: bool,
+    reports_per_kernel: int,
+    started: object,
+) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from .._batch import Interrupted, Workers, plan_jobs, run_batch
+    from .._data.cache import prepare
+    from .._reporting.index import index_title
+
+    try:
         prepared = prepare(dataset)  # validated once; its copy in the cache (folder None: not writable)
         about, cache = prepared.about, prepared.folder
         chosen = [r.strip() for r in regions.split(",") if r.strip()] or None
@@ -475,6 +524,7 @@ def _batch(
                 scheduler=scheduler or None,
                 shared_assets=shared_assets,
                 reports_per_kernel=reports_per_kernel or None,
+                started_workers=started if isinstance(started, Workers) else None,
                 progress=update,
                 title=index_title(str(about["name"]), str(parameters.get("lang") or "id")),
                 lang=str(parameters.get("lang") or "id"),
