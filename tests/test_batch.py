@@ -389,8 +389,10 @@ def test_a_refused_batch_command_leaves_no_worker_behind(tmp_path: Path) -> None
 
     marker = uuid.uuid4().hex
     result = subprocess.run(
-        [sys.executable, "-m", "aar", "batch", "comparative", "--regions", "99.99", "--dataset", str(SAMPLE)]
-        + ["--out", str(tmp_path / "out")],
+        [
+            *(sys.executable, "-m", "aar", "batch", "comparative"),
+            *("--regions", "99.99", "--dataset", str(SAMPLE), "--out", str(tmp_path / "out")),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
