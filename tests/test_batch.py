@@ -414,3 +414,29 @@ def test_a_refused_batch_command_leaves_no_worker_behind(tmp_path: Path) -> None
         return found
 
     assert marked() == []
+
+
+def test_a_worker_started_ahead_that_dies_before_the_batch_is_replaced(tmp_path: Path) -> None:
+    """A worker killed while the jobs are planned (SIGKILL, the OOM killer) breaks the pool started
+    ahead: the batch makes its own and every job is done."""
+    from multiprocessing import resource_tracker
+
+    import psutil
+
+    import aar._batch as batch
+
+    tracker = getattr(resource_tracker._resource_tracker, "_pid", None)  # multiprocessing's own, kept
+    before = _descendants()
+    with batch.Workers(2) as ahead:
+        deadline = time.monotonic() + 60
+        while len(workers := [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        os.kill(workers[0].pid, signal.SIGKILL)  # not reaped here: the pool must see it die
+        while not ahead._pool or not ahead._pool._broken:  # type: ignore[attr-defined]
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        jobs = plan_jobs("comparative", SAMPLE, regions=["19.71", "19.01"], prepared=_prepared(tmp_path))
+        result = run_batch(jobs, tmp_path / "out", workers=2, started_workers=ahead)
+    assert [r.status for r in result.records] == ["done", "done"]
+    assert not [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.pid != tracker]

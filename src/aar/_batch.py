@@ -773,7 +773,8 @@ class Workers:
         pool, self._pool = self._pool, None
         if pool is None:
             return None
-        if size <= self.size and reports_per_kernel == self.reports_per_kernel:
+        broken = getattr(pool, "_broken", False)  # a worker died meanwhile (killed, out of memory)
+        if size <= self.size and reports_per_kernel == self.reports_per_kernel and not broken:
             return pool, self._started
         _stop_pool(pool)
         return None
