@@ -30,36 +30,27 @@ def simplify(ring: list[list[float]], tolerance: float) -> list[list[float]]:
     return [[round(x, 3), round(y, 3)] for x, y in kept]
 
 
-def _simplified(ring: list[list[float]], tolerance: float) -> list[list[float]]:
-    """`simplify` before rounding to 3 decimals: the province outlines round the kept points only."""
-    kept = [ring[0]]
-    for x, y in ring[1:-1]:
-        if abs(x - kept[-1][0]) + abs(y - kept[-1][1]) >= tolerance:
-            kept.append([x, y])
-    kept.append(ring[-1])
-    return kept
+def outer_rings(feature: dict, min_size: float) -> list[list[list[float]]]:
+    """A feature's outer rings, islets below `min_size` degrees (width plus height) dropped, never its largest part."""
+    polygons = feature["geometry"]["coordinates"]
+    if feature["geometry"]["type"] == "Polygon":
+        polygons = [polygons]
+    rings = [poly[0] for poly in polygons]
+    sizes = [max(p[0] for p in r) - min(p[0] for p in r) + max(p[1] for p in r) - min(p[1] for p in r) for r in rings]
+    largest = max(range(len(rings)), key=sizes.__getitem__)
+    return [r for i, r in enumerate(rings) if sizes[i] >= min_size or i == largest]
 
 
 def province_outlines(features: list[dict], tolerance: float = 0.02, min_size: float = 0.08) -> dict[str, list[object]]:
     """Province code -> [name, xs, ys]: simplified outer rings joined by None, islets below `min_size` dropped."""
     out: dict[str, list[object]] = {}
     for feature in features:
-        polygons = feature["geometry"]["coordinates"]
-        if feature["geometry"]["type"] == "Polygon":
-            polygons = [polygons]
-        rings = [poly[0] for poly in polygons]
-        sizes = [
-            max(p[0] for p in r) - min(p[0] for p in r) + max(p[1] for p in r) - min(p[1] for p in r) for r in rings
-        ]
-        largest = max(range(len(rings)), key=sizes.__getitem__)
         xs: list[float | None] = []
         ys: list[float | None] = []
-        for i, ring in enumerate(rings):
-            if sizes[i] < min_size and i != largest:
-                continue
-            for x, y in _simplified(ring, tolerance):
-                xs.append(round(x, 3))
-                ys.append(round(y, 3))
+        for ring in outer_rings(feature, min_size):
+            for x, y in simplify(ring, tolerance):
+                xs.append(x)
+                ys.append(y)
             xs.append(None)
             ys.append(None)
         out[feature["properties"]["code"]] = [feature["properties"]["name"], xs, ys]
@@ -92,15 +83,7 @@ def main() -> None:
     out = {}
     points = 0
     for feature in features:
-        polygons = feature["geometry"]["coordinates"]
-        if feature["geometry"]["type"] == "Polygon":
-            polygons = [polygons]
-        rings = [poly[0] for poly in polygons]
-        sizes = [
-            max(p[0] for p in r) - min(p[0] for p in r) + max(p[1] for p in r) - min(p[1] for p in r) for r in rings
-        ]
-        largest = max(range(len(rings)), key=sizes.__getitem__)
-        kept = [simplify(r, args.tolerance) for i, r in enumerate(rings) if sizes[i] >= args.min_size or i == largest]
+        kept = [simplify(r, args.tolerance) for r in outer_rings(feature, args.min_size)]
         kept = [r for r in kept if len(r) >= 4]
         points += sum(len(r) for r in kept)
         props = feature["properties"]

@@ -485,71 +485,49 @@ def run_batch(
     `started_workers`: local workers started before the jobs were planned (`Workers`), whose kernels
     warmed up meanwhile; the batch takes them over (and stops them, used or not).
     """
-    with started_workers or contextlib.nullcontext():
-        return _run_batch(
-            jobs,
-            out,
-            workers,
-            timeout,
-            force,
-            executor,
-            scheduler,
-            shared_assets,
-            progress,
-            title,
-            lang,
-            reports_per_kernel,
-            started_workers,
-        )
+    try:
+        if executor not in EXECUTORS:
+            raise UsageError("executor", executor, EXECUTORS)
+        if executor == "dask" and not scheduler:
+            raise UsageError(
+                "scheduler",
+                scheduler,
+                "the address of a Dask scheduler, e.g. tcp://127.0.0.1:8786 (with --executor dask)",
+            )
+        _check_workers(workers, reports_per_kernel)
+        check_timeout(timeout)
+        if started_workers is not None and executor != "local":
+            started_workers.close()  # a Dask batch has no use for them
+        target = output_folder(out)
+        started = time.perf_counter()
+        with output_lock(target), _batch_log(target):
+            return _run_logged(
+                jobs,
+                target,
+                workers,
+                timeout,
+                force,
+                executor,
+                scheduler,
+                shared_assets,
+                progress,
+                title,
+                lang,
+                started,
+                reports_per_kernel if executor == "local" else None,
+                started_workers if executor == "local" else None,
+            )
+    finally:  # taken over by the batch's pool, or stopped here
+        if started_workers is not None:
+            started_workers.close()
 
 
-def _run_batch(
-    jobs: Sequence[Job],
-    out: str | Path,
-    workers: int | None,
-    timeout: int | None,
-    force: bool,
-    executor: str,
-    scheduler: str | None,
-    shared_assets: bool,
-    progress: Callable[[JobRecord, Mapping[str, int]], None] | None,
-    title: str,
-    lang: str | None,
-    reports_per_kernel: int | None,
-    started_workers: Workers | None,
-) -> BatchResult:
-    if executor not in EXECUTORS:
-        raise UsageError("executor", executor, EXECUTORS)
-    if executor == "dask" and not scheduler:
-        raise UsageError(
-            "scheduler", scheduler, "the address of a Dask scheduler, e.g. tcp://127.0.0.1:8786 (with --executor dask)"
-        )
+def _check_workers(workers: int | None, reports_per_kernel: int | None) -> None:
+    """UsageError for a number of workers or of reports per kernel that is not a whole number >= 1."""
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise UsageError("workers", workers, "a whole number >= 1, or None for the number of cores")
-    check_timeout(timeout)
     if reports_per_kernel is not None:
-        WarmKernel(reports_per_kernel)  # checks the number (a UsageError) before anything runs
-    if started_workers is not None and executor != "local":
-        started_workers.close()
-    target = output_folder(out)
-    started = time.perf_counter()
-    with output_lock(target), _batch_log(target):
-        return _run_logged(
-            jobs,
-            target,
-            workers,
-            timeout,
-            force,
-            executor,
-            scheduler,
-            shared_assets,
-            progress,
-            title,
-            lang,
-            started,
-            reports_per_kernel if executor == "local" else None,
-            started_workers if executor == "local" else None,
-        )
+        WarmKernel(reports_per_kernel)  # checks the number
 
 
 @contextlib.contextmanager
@@ -757,10 +735,7 @@ class Workers:
     """
 
     def __init__(self, workers: int | None = None, reports_per_kernel: int | None = REPORTS_PER_KERNEL) -> None:
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-            raise UsageError("workers", workers, "a whole number >= 1, or None for the number of cores")
-        if reports_per_kernel is not None:
-            WarmKernel(reports_per_kernel)  # checks the number (a UsageError)
+        _check_workers(workers, reports_per_kernel)
         self.size = workers or os.cpu_count() or 1
         self.reports_per_kernel = reports_per_kernel
         self._started = get_context("spawn").SimpleQueue()

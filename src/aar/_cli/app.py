@@ -5,7 +5,6 @@ Exit status: 0 done, 1 the data has problems (or a job failed), 2 a usage error.
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from collections import defaultdict
 from collections.abc import Mapping
@@ -425,7 +424,11 @@ def _batch(
     shared_assets: bool,
     reports_per_kernel: int,
 ) -> None:
-    from .._batch import Workers
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from .._batch import Interrupted, Workers, plan_jobs, run_batch
+    from .._data.cache import prepare
+    from .._reporting.index import index_title
     from .._reporting.preflight import preflight
     from .._reporting.runner import skip_unused_imports
 
@@ -436,117 +439,79 @@ def _batch(
         err.print(f"[red]usage error[/red] {_lit(exc)}", highlight=False)
         raise typer.Exit(2) from exc
     # the workers and their kernels start now, warming up while the dataset is validated and jobs planned
-    with (
-        Workers(jobs or None, reports_per_kernel or None)
-        if executor == "local"
-        else contextlib.nullcontext() as started
-    ):
-        _run_planned(
-            kind,
-            dataset,
-            level,
-            regions,
-            plan,
-            parameters,
-            out,
-            jobs,
-            timeout,
-            force,
-            executor,
-            scheduler,
-            shared_assets,
-            reports_per_kernel,
-            started,
-        )
-
-
-def _run_planned(
-    kind: str,
-    dataset: Path,
-    level: str,
-    regions: str,
-    plan: Path | None,
-    parameters: Mapping[str, object],
-    out: Path,
-    jobs: int,
-    timeout: int,
-    force: bool,
-    executor: str,
-    scheduler: str,
-    shared_assets: bool,
-    reports_per_kernel: int,
-    started: object,
-) -> None:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    from .._batch import Interrupted, Workers, plan_jobs, run_batch
-    from .._data.cache import prepare
-    from .._reporting.index import index_title
-
+    started = Workers(jobs or None, reports_per_kernel or None) if executor == "local" else None
     try:
-        prepared = prepare(dataset)  # validated once; its copy in the cache (folder None: not writable)
-        about, cache = prepared.about, prepared.folder
-        chosen = [r.strip() for r in regions.split(",") if r.strip()] or None
-        work = plan_jobs(kind, dataset, level=level, regions=chosen, plan=plan, parameters=parameters, prepared=cache)
-    except UsageError as exc:
-        err.print(f"[red]usage error[/red] {_lit(exc)}", highlight=False)
-        raise typer.Exit(2) from exc
-    except AarError as exc:
-        err.print(f"[red]error[/red] {_lit(exc)}", highlight=False)
-        raise typer.Exit(1) from exc
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=err, disable=OUTPUT["quiet"]) as progress:
-        task = progress.add_task("batch", total=len(work))
-
-        def update(_record: object, counts: Mapping[str, int]) -> None:
-            finished = counts["done"] + counts["skipped"] + counts["failed"] + counts["timeout"]
-            progress.update(
-                task,
-                completed=finished,
-                description=f"done {counts['done']}, skipped {counts['skipped']}, failed {counts['failed'] + counts['timeout']}, remaining {len(work) - finished}",
-            )
-
         try:
-            result = run_batch(
-                work,
-                out,
-                workers=jobs or None,
-                timeout=timeout,
-                force=force,
-                executor=executor,
-                scheduler=scheduler or None,
-                shared_assets=shared_assets,
-                reports_per_kernel=reports_per_kernel or None,
-                started_workers=started if isinstance(started, Workers) else None,
-                progress=update,
-                title=index_title(str(about["name"]), str(parameters.get("lang") or "id")),
-                lang=str(parameters.get("lang") or "id"),
+            prepared = prepare(dataset)  # validated once; its copy in the cache (folder None: not writable)
+            about, cache = prepared.about, prepared.folder
+            chosen = [r.strip() for r in regions.split(",") if r.strip()] or None
+            work = plan_jobs(
+                kind, dataset, level=level, regions=chosen, plan=plan, parameters=parameters, prepared=cache
             )
-        except Interrupted as exc:
-            err.print(f"[yellow]interrupted[/yellow] {_lit(exc)}", highlight=False)
-            raise typer.Exit(1) from exc
         except UsageError as exc:
             err.print(f"[red]usage error[/red] {_lit(exc)}", highlight=False)
             raise typer.Exit(2) from exc
-        except AarError as exc:  # the batch itself failed (a full disk): the manifest says what was done
+        except AarError as exc:
             err.print(f"[red]error[/red] {_lit(exc)}", highlight=False)
             raise typer.Exit(1) from exc
-        progress.update(task, completed=len(work))
-    console.print(
-        f"{result.count('done')} done, {result.count('skipped')} skipped, {result.failed} failed in {result.seconds:.1f} s; index: {_lit(result.index)}; manifest: {_lit(result.manifest)}"
-    )
-    if result.failed:
-        for record in result.records:
-            if record.status in ("failed", "timeout"):
-                err.print(f"  [red]{record.status}[/red] {_lit(record.name)}: {_lit(record.error)}", highlight=False)
-        raise typer.Exit(1)
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=err, disable=OUTPUT["quiet"]) as progress:
+            task = progress.add_task("batch", total=len(work))
+
+            def update(_record: object, counts: Mapping[str, int]) -> None:
+                finished = counts["done"] + counts["skipped"] + counts["failed"] + counts["timeout"]
+                progress.update(
+                    task,
+                    completed=finished,
+                    description=f"done {counts['done']}, skipped {counts['skipped']}, failed {counts['failed'] + counts['timeout']}, remaining {len(work) - finished}",
+                )
+
+            try:
+                result = run_batch(
+                    work,
+                    out,
+                    workers=jobs or None,
+                    timeout=timeout,
+                    force=force,
+                    executor=executor,
+                    scheduler=scheduler or None,
+                    shared_assets=shared_assets,
+                    reports_per_kernel=reports_per_kernel or None,
+                    started_workers=started,
+                    progress=update,
+                    title=index_title(str(about["name"]), str(parameters.get("lang") or "id")),
+                    lang=str(parameters.get("lang") or "id"),
+                )
+            except Interrupted as exc:
+                err.print(f"[yellow]interrupted[/yellow] {_lit(exc)}", highlight=False)
+                raise typer.Exit(1) from exc
+            except UsageError as exc:
+                err.print(f"[red]usage error[/red] {_lit(exc)}", highlight=False)
+                raise typer.Exit(2) from exc
+            except AarError as exc:  # the batch itself failed (a full disk): the manifest says what was done
+                err.print(f"[red]error[/red] {_lit(exc)}", highlight=False)
+                raise typer.Exit(1) from exc
+            progress.update(task, completed=len(work))
+        console.print(
+            f"{result.count('done')} done, {result.count('skipped')} skipped, {result.failed} failed in {result.seconds:.1f} s; index: {_lit(result.index)}; manifest: {_lit(result.manifest)}"
+        )
+        if result.failed:
+            for record in result.records:
+                if record.status in ("failed", "timeout"):
+                    err.print(
+                        f"  [red]{record.status}[/red] {_lit(record.name)}: {_lit(record.error)}", highlight=False
+                    )
+            raise typer.Exit(1)
+    finally:
+        if started is not None:  # a batch stops the workers it takes; these are the ones it never took
+            started.close()
 
 
 BatchLevel = Annotated[
